@@ -1,0 +1,21 @@
+.PHONY: install lint format test demo bench
+
+install:
+	pip install -e '.[test]'
+
+lint:
+	ruff check .
+	ruff format --check .
+
+format:
+	ruff format .
+	ruff check --fix .
+
+test:
+	pytest -q
+
+demo:
+	tender demo demo-campaign --force
+
+bench:
+	python benchmarks/run.py

@@ -1,0 +1,198 @@
+"""What is asked: priorities, the scoring scale, categories, criteria and their effective weights."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import Enum
+
+from criteria.errors import DataError
+
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,39}$")
+
+
+class Priority(str, Enum):
+    """MoSCoW priority of a criterion; MUST criteria are eliminatory."""
+
+    MUST = "MUST"
+    SHOULD = "SHOULD"
+    COULD = "COULD"
+
+    @classmethod
+    def from_alias(cls, value: object) -> Priority:
+        """Parse the spellings people type in a spreadsheet, in English or French."""
+        text = str(value).strip().upper() if value is not None else ""
+        aliases = {
+            "MUST": cls.MUST,
+            "M": cls.MUST,
+            "MANDATORY": cls.MUST,
+            "OBLIGATOIRE": cls.MUST,
+            "ELIMINATOIRE": cls.MUST,
+            "ÉLIMINATOIRE": cls.MUST,
+            "SHOULD": cls.SHOULD,
+            "S": cls.SHOULD,
+            "IMPORTANT": cls.SHOULD,
+            "COULD": cls.COULD,
+            "C": cls.COULD,
+            "OPTIONAL": cls.COULD,
+            "OPTIONNEL": cls.COULD,
+            "SOUHAITABLE": cls.COULD,
+        }
+        try:
+            return aliases[text]
+        except KeyError:
+            raise ValueError(f"priority {value!r} is not one of MUST, SHOULD, COULD") from None
+
+
+@dataclass(frozen=True)
+class Scale:
+    """The testers' scoring scale: numbers from 0 to ``max`` in steps of ``step``."""
+
+    max: float = 5
+    step: float = 1
+
+    def __post_init__(self) -> None:
+        if not self.max > 0:
+            raise ValueError("scale max must be greater than 0")
+        if not self.step > 0 or self.step > self.max:
+            raise ValueError("scale step must be greater than 0 and at most max")
+        # Exact decimal arithmetic so that 0.1-style steps are judged correctly.
+        ratio = Decimal(str(self.max)) / Decimal(str(self.step))
+        if ratio != ratio.to_integral_value():
+            raise ValueError("scale max must be a multiple of step")
+
+    @property
+    def values(self) -> tuple[float, ...]:
+        """Every valid score, ascending."""
+        count = int(Decimal(str(self.max)) / Decimal(str(self.step)))
+        step = Decimal(str(self.step))
+        return tuple(float(step * k) for k in range(count + 1))
+
+    def is_valid(self, score: float) -> bool:
+        """True if ``score`` is within [0, max] and on the step."""
+        if not 0 <= score <= self.max:
+            return False
+        ratio = Decimal(str(score)) / Decimal(str(self.step))
+        return ratio == ratio.to_integral_value()
+
+    @staticmethod
+    def label(value: float) -> str:
+        """A score written without a useless '.0' (4 rather than 4.0)."""
+        return str(int(value)) if float(value).is_integer() else str(value)
+
+
+@dataclass(frozen=True)
+class Category:
+    """A group of criteria with a relative weight W_c."""
+
+    id: str
+    name: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One requirement: scored by testers, weighted within its category."""
+
+    id: str
+    category: str
+    title: str
+    description: str
+    priority: Priority
+    weight: float
+    how_to_test: str = ""
+
+
+@dataclass(frozen=True)
+class CriteriaSet:
+    """The two-level weighted tree of categories and criteria, validated."""
+
+    categories: tuple[Category, ...]
+    criteria: tuple[Criterion, ...]
+    _by_id: dict[str, Criterion] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", {c.id: c for c in self.criteria})
+
+    def criterion(self, criterion_id: str) -> Criterion:
+        """The criterion with this ID (KeyError if unknown)."""
+        return self._by_id[criterion_id]
+
+    def category(self, category_id: str) -> Category:
+        """The category with this ID (KeyError if unknown)."""
+        for cat in self.categories:
+            if cat.id == category_id:
+                return cat
+        raise KeyError(category_id)
+
+    def in_category(self, category_id: str) -> tuple[Criterion, ...]:
+        """The criteria of one category, in catalogue order."""
+        return tuple(c for c in self.criteria if c.category == category_id)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """Criterion IDs in catalogue order."""
+        return tuple(c.id for c in self.criteria)
+
+    def effective_weights(self) -> dict[str, float]:
+        """e_i = (W_c / sum W) * (w_i / sum of w_j in c), DESIGN.md section 5.
+
+        A category whose criteria all weigh 0 contributes nothing.
+        """
+        total = sum(c.weight for c in self.categories)
+        result: dict[str, float] = {}
+        for cat in self.categories:
+            members = self.in_category(cat.id)
+            inner = sum(c.weight for c in members)
+            for crit in members:
+                share = cat.weight / total if total else 0.0
+                result[crit.id] = share * (crit.weight / inner) if inner else 0.0
+        return result
+
+    def version(self) -> str:
+        """A short hash of everything that changes how workbooks are read and scored."""
+        payload = {
+            "categories": [[c.id, c.name, c.weight] for c in self.categories],
+            "criteria": [[c.id, c.category, c.title, c.priority.value, c.weight] for c in self.criteria],
+        }
+        digest = hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode("utf-8"))
+        return digest.hexdigest()[:12]
+
+
+def validate_tree(categories: list[Category], criteria: list[Criterion]) -> list[DataError]:
+    """Every structural problem of a criteria tree, as data (empty list if it is sound)."""
+    errors: list[DataError] = []
+    if not categories:
+        errors.append(DataError("there is no category"))
+    if not criteria:
+        errors.append(DataError("there is no criterion"))
+    seen: set[str] = set()
+    for cat in categories:
+        if cat.id in seen:
+            errors.append(DataError(f"category ID {cat.id!r} is used twice"))
+        seen.add(cat.id)
+        if cat.weight < 0:
+            errors.append(DataError(f"category {cat.id} has a negative weight {cat.weight}"))
+    if categories and sum(c.weight for c in categories) <= 0:
+        errors.append(DataError("the category weights add up to 0; at least one must be positive"))
+    seen_crit: set[str] = set()
+    for crit in criteria:
+        if crit.id in seen_crit:
+            errors.append(DataError(f"criterion ID {crit.id!r} is used twice"))
+        seen_crit.add(crit.id)
+        if crit.category not in seen:
+            errors.append(DataError(f"criterion {crit.id} names an unknown category {crit.category!r}"))
+        if crit.weight < 0:
+            errors.append(DataError(f"criterion {crit.id} has a negative weight {crit.weight}"))
+    for cat in categories:
+        members = [c for c in criteria if c.category == cat.id]
+        if not members:
+            errors.append(DataError(f"category {cat.id} has no criterion"))
+        elif cat.weight > 0 and sum(c.weight for c in members) <= 0:
+            errors.append(
+                DataError(f"the criteria of category {cat.id} weigh 0 in total; at least one must be positive")
+            )
+    return errors

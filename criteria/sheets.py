@@ -1,0 +1,168 @@
+"""Read a table from a spreadsheet (xlsx, ods, xls) without trusting type inference."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from openpyxl.utils import get_column_letter
+
+from criteria.errors import DataError, Location
+
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".ods", ".xls")
+MAX_CAMPAIGN_FILE_BYTES = 20 * 1024 * 1024
+
+
+def normalise(text: object) -> str:
+    """Fold case, accents and spacing so that 'Catégorie ' matches 'categorie'."""
+    folded = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    return " ".join(folded.replace("_", " ").lower().split())
+
+
+@dataclass(frozen=True)
+class Row:
+    """One data row: its 1-based row number and its values keyed by canonical column."""
+
+    number: int
+    values: Mapping[str, Any]
+    letters: Mapping[str, str]
+    extra: Mapping[str, Any]
+
+    def where(self, path: Path, sheet: str, key: str | None = None) -> Location:
+        """The location of this row, or of one of its cells."""
+        if key is None:
+            return Location(path, sheet, row=self.number)
+        return Location(path, sheet, cell=f"{self.letters[key]}{self.number}")
+
+
+def open_workbook(path: Path) -> Any:
+    """Open a spreadsheet with calamine, turning its failures into one clear error."""
+    from python_calamine import CalamineWorkbook
+
+    if not path.exists():
+        raise DataError("file not found", Location(path))
+    if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
+        raise DataError(f"not a spreadsheet; expected one of {', '.join(SPREADSHEET_SUFFIXES)}", Location(path))
+    if path.stat().st_size > MAX_CAMPAIGN_FILE_BYTES:
+        raise DataError(f"file is larger than {MAX_CAMPAIGN_FILE_BYTES // 2**20} MiB", Location(path))
+    try:
+        return CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises several unrelated types for broken files
+        raise DataError(f"cannot be read as a spreadsheet ({exc})", Location(path)) from None
+
+
+def find_sheet(workbook: Any, path: Path, names: Sequence[str], first_if_missing: bool = False) -> str:
+    """The actual name of the first sheet matching one of ``names`` (case and accents ignored)."""
+    wanted = [normalise(n) for n in names]
+    for actual in workbook.sheet_names:
+        if normalise(actual) in wanted:
+            return str(actual)
+    if first_if_missing and workbook.sheet_names:
+        return str(workbook.sheet_names[0])
+    raise DataError(
+        f"sheet {names[0]!r} is missing (sheets found: {', '.join(workbook.sheet_names)})",
+        Location(path),
+    )
+
+
+def read_table(
+    path: Path,
+    sheet_names: Sequence[str],
+    columns: Mapping[str, Sequence[str]],
+    required: Sequence[str],
+    workbook: Any = None,
+    first_if_missing: bool = False,
+) -> tuple[str, list[Row], list[str]]:
+    """Read a header row and the data rows under it.
+
+    ``columns`` maps each canonical key to the header spellings accepted for it.
+    Returns the sheet's actual name, the non-empty rows and the names of the
+    extra columns (kept in each row's ``extra``). Missing required columns are
+    one error listing them all. With ``first_if_missing``, a workbook whose
+    sheets have other names is read from its first sheet.
+    """
+    workbook = workbook if workbook is not None else open_workbook(path)
+    sheet = find_sheet(workbook, path, sheet_names, first_if_missing)
+    ws = workbook.get_sheet_by_name(sheet)
+    grid = ws.to_python(skip_empty_area=False)
+    # Skip leading blank rows: people often leave a title or a gap above the header.
+    header_index = next((i for i, r in enumerate(grid) if any(_is_present(v) for v in r)), None)
+    if header_index is None:
+        raise DataError("sheet is empty; a header row is expected", Location(path, sheet))
+    header = grid[header_index]
+    lookup = {normalise(alias): key for key, aliases in columns.items() for alias in (key, *aliases)}
+    positions: dict[str, int] = {}
+    extra_positions: dict[str, int] = {}
+    for index, title in enumerate(header):
+        if not _is_present(title):
+            continue
+        key = lookup.get(normalise(title))
+        if key is None:
+            extra_positions[str(title).strip()] = index
+        elif key in positions:
+            raise DataError(
+                f"column {title!r} appears twice",
+                Location(path, sheet, cell=f"{get_column_letter(index + 1)}{header_index + 1}"),
+            )
+        else:
+            positions[key] = index
+    missing = [k for k in required if k not in positions]
+    if missing:
+        raise DataError(
+            f"missing column(s) {', '.join(missing)} in the header row",
+            Location(path, sheet, row=header_index + 1),
+        )
+    letters = {k: get_column_letter(i + 1) for k, i in positions.items()}
+    rows: list[Row] = []
+    for offset, raw in enumerate(grid[header_index + 1 :], start=header_index + 2):
+        if not any(_is_present(v) for v in raw):
+            continue
+        values = {k: _cell(raw, i) for k, i in positions.items()}
+        extra = {k: _cell(raw, i) for k, i in extra_positions.items()}
+        rows.append(Row(offset, values, letters, extra))
+    return sheet, rows, list(extra_positions)
+
+
+def _cell(raw: Sequence[Any], index: int) -> Any:
+    return raw[index] if index < len(raw) else None
+
+
+def _is_present(value: Any) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def as_text(value: Any) -> str:
+    """A cell as text: '' for blank, '12' (not '12.0') for a whole number."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def as_number(value: Any) -> float | None:
+    """A cell as a finite number: accepts 4, '4', '4.5', '4,5' and ' 1 200 '; None otherwise."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        number = float(value)
+    elif isinstance(value, str):
+        text = value.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
+        if text.count(",") == 1 and "." not in text:
+            text = text.replace(",", ".")
+        try:
+            number = float(text)
+        except ValueError:
+            return None
+    else:
+        return None
+    return number if math.isfinite(number) else None

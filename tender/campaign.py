@@ -1,0 +1,184 @@
+"""The campaign folder: where each file lives, loading it whole, and creating a new one."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from criteria.catalogue import catalogue
+from criteria.errors import CampaignError, ConfigError
+from criteria.excel import read_criteria, write_criteria
+from criteria.model import CriteriaSet
+from criteria.safe import write_text_atomic
+from tender.config import Settings, load_settings, render_settings
+from vendors.io import group_columns, read_testers, read_vendors, write_testers, write_vendors
+from vendors.model import Tester, Vendor
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Every file and folder of a campaign (DESIGN.md section 3)."""
+
+    root: Path
+
+    @property
+    def config(self) -> Path:
+        return self.root / "tender.yaml"
+
+    @property
+    def criteria(self) -> Path:
+        return self.root / "criteria.xlsx"
+
+    @property
+    def vendors(self) -> Path:
+        return self.root / "vendors.xlsx"
+
+    @property
+    def testers(self) -> Path:
+        return self.root / "testers.xlsx"
+
+    @property
+    def sheets(self) -> Path:
+        return self.root / "sheets"
+
+    @property
+    def inbox(self) -> Path:
+        return self.root / "inbox"
+
+    @property
+    def out(self) -> Path:
+        return self.root / "out"
+
+    @property
+    def state(self) -> Path:
+        return self.root / ".tender"
+
+    @property
+    def ledger(self) -> Path:
+        return self.state / "ledger.sqlite"
+
+    @property
+    def archive(self) -> Path:
+        return self.state / "archive"
+
+    @property
+    def inputs(self) -> tuple[Path, ...]:
+        """The four files a user edits."""
+        return (self.config, self.criteria, self.vendors, self.testers)
+
+
+@dataclass(frozen=True)
+class Campaign:
+    """A loaded, validated campaign."""
+
+    paths: Paths
+    settings: Settings
+    criteria: CriteriaSet
+    vendors: tuple[Vendor, ...]
+    testers: tuple[Tester, ...]
+
+    @property
+    def group_columns(self) -> tuple[str, ...]:
+        """The tester group columns used for segments."""
+        return group_columns(self.testers)
+
+
+def load_campaign(root: Path) -> Campaign:
+    """Load every file of the campaign in ``root`` and check they agree with each other."""
+    paths = Paths(Path(root))
+    if not paths.root.is_dir():
+        raise CampaignError(f"campaign folder {paths.root} does not exist; create one with 'tender init {paths.root}'")
+    missing = [p.name for p in paths.inputs if not p.exists()]
+    if missing:
+        raise CampaignError(
+            f"{paths.root} is not a complete campaign: {', '.join(missing)} missing; create one with 'tender init'"
+        )
+    settings = load_settings(paths.config)
+    criteria = read_criteria(paths.criteria)
+    vendors = read_vendors(paths.vendors)
+    testers = read_testers(paths.testers)
+    columns = group_columns(testers)
+    if settings.balance_groups and settings.balance_groups not in columns:
+        known = ", ".join(columns) or "none"
+        raise ConfigError(
+            f"tender.yaml: key 'balance_groups' names column {settings.balance_groups!r}, "
+            f"which testers.xlsx does not have (group columns: {known})"
+        )
+    return Campaign(paths, settings, criteria, vendors, testers)
+
+
+@cache
+def texts() -> dict[str, Any]:
+    """Bundled example texts (campaign description, vendors, names, comments) in both languages."""
+    raw = resources.files("tender").joinpath("data", "demo_texts.yaml").read_text(encoding="utf-8")
+    data: dict[str, Any] = yaml.safe_load(raw)
+    return data
+
+
+def init_campaign(
+    root: Path,
+    language: str = "en",
+    force: bool = False,
+    vendors: tuple[Vendor, ...] | None = None,
+    testers: tuple[Tester, ...] | None = None,
+    extra_settings: dict[str, Any] | None = None,
+) -> Paths:
+    """Write a ready-to-edit campaign: tender.yaml, criteria.xlsx, vendors.xlsx, testers.xlsx."""
+    paths = Paths(Path(root))
+    existing = [p.name for p in paths.inputs if p.exists()]
+    if existing and not force:
+        raise CampaignError(
+            f"{paths.root} already holds a campaign ({', '.join(existing)}); use --force to overwrite it"
+        )
+    paths.root.mkdir(parents=True, exist_ok=True)
+    for folder in (paths.sheets, paths.inbox, paths.out):
+        folder.mkdir(exist_ok=True)
+    campaign = texts()["campaign"]
+    values: dict[str, Any] = {
+        "name": campaign["name"][language],
+        "organisation": campaign["organisation"][language],
+        "campaign_id": "C-" + secrets.token_hex(5),
+        "language": language,
+        "currency": "EUR",
+        "users": 2400,
+        "context": campaign["context"][language],
+        "objectives": campaign["objectives"][language],
+        "instructions": campaign["instructions"][language],
+        "tester_instructions": campaign["tester_instructions"][language],
+    }
+    values.update(extra_settings or {})
+    write_text_atomic(paths.config, render_settings(values))
+    write_criteria(catalogue(language), paths.criteria, language)
+    write_vendors(vendors or placeholder_vendors(language), paths.vendors, language)
+    write_testers(testers or placeholder_testers(language), paths.testers, language)
+    return paths
+
+
+def placeholder_vendors(language: str) -> tuple[Vendor, ...]:
+    """Three rows to overwrite with the real candidates and their prices."""
+    label = "Fournisseur" if language == "fr" else "Vendor"
+    return tuple(Vendor(f"V{i}", f"{label} {chr(64 + i)}") for i in range(1, 4))
+
+
+def placeholder_testers(language: str) -> tuple[Tester, ...]:
+    """A few example testers showing the group columns used for segments."""
+    data = texts()
+    columns = ("département", "niveau", "génération") if language == "fr" else ("department", "level", "generation")
+    rows = []
+    for i in range(4):
+        groups = dict(
+            zip(
+                columns,
+                (data["departments"][language][i], data["levels"][language][i], data["generations"][language][i]),
+                strict=True,
+            )
+        )
+        name = f"{data['first_names'][i]} {data['last_names'][i]}"
+        rows.append(Tester(f"T{i + 1:03d}", name, f"tester{i + 1}@example.org", groups))
+    return tuple(rows)

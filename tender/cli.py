@@ -1,0 +1,170 @@
+"""The `tender` command line: parse options, call the core, print. The only module that prints."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from criteria.errors import TenderError
+
+LANG = click.option(
+    "--lang",
+    "language",
+    type=click.Choice(["en", "fr"]),
+    default="en",
+    show_default=True,
+    help="Language of the criteria, workbooks and documents.",
+)
+CAMPAIGN_DIR = click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+
+
+class TenderGroup(click.Group):
+    """Turn every TenderError into one line on stderr with its exit code, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except TenderError as exc:
+            error = click.ClickException(str(exc))
+            error.exit_code = exc.exit_code
+            raise error from None
+
+
+@click.group(cls=TenderGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="rse-tender", prog_name="tender")
+def cli() -> None:
+    """Run the evaluation side of an enterprise social network (RSE) tender.
+
+    \b
+    Lifecycle:
+      tender init DIR        start a campaign from the bundled RSE catalogue
+      tender spec DIR        publish the requirements specification (PDF)
+      tender sheets DIR      generate one scoring workbook per pilot tester
+      tender collect DIR     take back the filled workbooks from DIR/inbox
+      tender status DIR      see who is missing
+      tender score DIR       the ranking, as a table, JSON, CSV or XLSX
+      tender report DIR      the comparative PDF for the steering committee
+      tender demo DIR        all of the above on an invented example
+    """
+
+
+@cli.command()
+@CAMPAIGN_DIR
+@LANG
+@click.option("--force", is_flag=True, help="Overwrite the campaign files already in DIR.")
+def init(directory: Path, language: str, force: bool) -> None:
+    """Create a ready-to-edit campaign in DIRECTORY.
+
+    Writes tender.yaml (every setting, with its default), criteria.xlsx (the
+    bundled RSE catalogue), vendors.xlsx and testers.xlsx (examples to
+    replace). Edit them, then run 'tender spec'.
+
+    \b
+    Example:
+      tender init rse-2027 --lang fr
+    """
+    from tender.campaign import init_campaign
+
+    paths = init_campaign(directory, language=language, force=force)
+    click.echo(f"Campaign created in {paths.root}:")
+    for path in paths.inputs:
+        click.echo(f"  {path.name}")
+    click.echo("Edit these files, then run: tender check " + str(paths.root))
+
+
+@cli.command()
+@CAMPAIGN_DIR
+def check(directory: Path) -> None:
+    """Load every file of the campaign in DIRECTORY and report any problem.
+
+    \b
+    Example:
+      tender check rse-2027
+    """
+    from tender.campaign import load_campaign
+
+    campaign = load_campaign(directory)
+    crit = campaign.criteria
+    click.echo(
+        f"{campaign.settings.name}: {len(crit.categories)} categories, {len(crit.criteria)} criteria, "
+        f"{len(campaign.vendors)} vendors, {len(campaign.testers)} testers. No problem found."
+    )
+
+
+def _not_available(command: str, issue: int) -> None:
+    raise click.ClickException(f"'tender {command}' is not available yet (planned in issue {issue})")
+
+
+@cli.command()
+@CAMPAIGN_DIR
+def spec(directory: Path) -> None:
+    """Render the requirements specification of DIRECTORY to out/spec.pdf."""
+    _not_available("spec", 6)
+
+
+@cli.command()
+@CAMPAIGN_DIR
+def sheets(directory: Path) -> None:
+    """Write one scoring workbook per tester into DIRECTORY/sheets."""
+    _not_available("sheets", 3)
+
+
+@cli.command()
+@CAMPAIGN_DIR
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+def collect(directory: Path, paths: tuple[Path, ...]) -> None:
+    """Take back filled workbooks from DIRECTORY/inbox (or PATHS)."""
+    _not_available("collect", 3)
+
+
+@cli.command()
+@CAMPAIGN_DIR
+def status(directory: Path) -> None:
+    """Show who has returned a workbook and who is missing."""
+    _not_available("status", 3)
+
+
+@cli.command()
+@CAMPAIGN_DIR
+def score(directory: Path) -> None:
+    """Rank the vendors from the collected workbooks."""
+    _not_available("score", 4)
+
+
+@cli.command()
+@CAMPAIGN_DIR
+def report(directory: Path) -> None:
+    """Render the comparative report for the steering committee to out/report.pdf."""
+    _not_available("report", 7)
+
+
+@cli.command()
+@CAMPAIGN_DIR
+@LANG
+@click.option(
+    "--testers",
+    "n_testers",
+    type=click.IntRange(2, 5000),
+    default=40,
+    show_default=True,
+    help="Number of simulated pilot testers.",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the simulation.")
+@click.option("--force", is_flag=True, help="Overwrite a campaign already in DIR.")
+def demo(directory: Path, language: str, n_testers: int, seed: int, force: bool) -> None:
+    """Run a whole example campaign in DIRECTORY, with simulated testers.
+
+    Creates an invented campaign (fictitious vendors, testers spread over
+    departments, hierarchy levels and generations), fills their workbooks
+    as real files in inbox/, then runs every step up to out/report.pdf.
+
+    \b
+    Example:
+      tender demo demo-campaign --lang fr --testers 60
+    """
+    from tender.demo import run_demo
+
+    for step in run_demo(directory, language=language, n_testers=n_testers, seed=seed, force=force):
+        click.echo(step)

@@ -1,0 +1,177 @@
+"""Read and write vendors.xlsx and testers.xlsx, reporting every problem with its cell."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from criteria.errors import DataError, Location, raise_all
+from criteria.model import ID_PATTERN
+from criteria.safe import atomic_path, check_text, set_text
+from criteria.sheets import Row, as_number, as_text, read_table
+from vendors.model import Tester, Vendor
+
+VENDOR_COLUMNS = {
+    "id": ("code", "identifiant", "vendor id"),
+    "name": ("nom", "vendor", "fournisseur", "raison sociale"),
+    "setup_cost": ("setup", "frais de mise en place", "cout de mise en place", "one-off cost"),
+    "price_per_user_month": ("price per user per month", "prix par utilisateur par mois", "prix utilisateur mois"),
+    "annual_fixed_cost": ("annual fixed", "cout fixe annuel", "frais fixes annuels"),
+}
+TESTER_COLUMNS = {
+    "id": ("code", "identifiant", "tester id", "testeur"),
+    "name": ("nom", "full name", "nom complet"),
+    "email": ("e-mail", "mail", "courriel", "adresse e-mail"),
+}
+VENDOR_HEADERS = {
+    "en": ("id", "name", "setup_cost", "price_per_user_month", "annual_fixed_cost"),
+    "fr": ("id", "nom", "frais de mise en place", "prix par utilisateur par mois", "coût fixe annuel"),
+}
+TESTER_HEADERS = {"en": ("id", "name", "email"), "fr": ("id", "nom", "courriel")}
+
+
+def read_vendors(path: Path) -> tuple[Vendor, ...]:
+    """Load vendors.xlsx: one vendor per row, costs as numbers (blank setup/fixed costs are 0)."""
+    sheet, rows, extra_columns = read_table(
+        path, ("Vendors", "Fournisseurs", "Vendeurs"), VENDOR_COLUMNS, ("id", "name"), first_if_missing=True
+    )
+    errors: list[DataError] = []
+    vendors: list[Vendor] = []
+    for row in rows:
+        vid = _read_id(row, path, sheet, errors)
+        name = as_text(row.values["name"])
+        if not name:
+            errors.append(DataError("vendor name is empty", row.where(path, sheet, "name")))
+        costs = {
+            key: _read_cost(row, key, path, sheet, errors)
+            for key in ("setup_cost", "price_per_user_month", "annual_fixed_cost")
+        }
+        if vid and name:
+            vendors.append(
+                Vendor(
+                    id=vid,
+                    name=name,
+                    setup_cost=costs["setup_cost"] or 0.0,
+                    price_per_user_month=costs["price_per_user_month"],
+                    annual_fixed_cost=costs["annual_fixed_cost"] or 0.0,
+                    extra={k: as_text(row.extra[k]) for k in extra_columns},
+                )
+            )
+    _check_unique([v.id for v in vendors], "vendor", path, sheet, errors)
+    if not rows:
+        errors.append(DataError("there is no vendor", Location(path, sheet)))
+    raise_all(errors)
+    return tuple(vendors)
+
+
+def read_testers(path: Path) -> tuple[Tester, ...]:
+    """Load testers.xlsx: id, name, email and any number of group columns."""
+    sheet, rows, group_columns = read_table(
+        path, ("Testers", "Testeurs", "Pilotes"), TESTER_COLUMNS, ("id",), first_if_missing=True
+    )
+    errors: list[DataError] = []
+    testers: list[Tester] = []
+    for row in rows:
+        tid = _read_id(row, path, sheet, errors)
+        email = as_text(row.values.get("email"))
+        if email and "@" not in email:
+            errors.append(DataError(f"e-mail {email!r} has no '@'", row.where(path, sheet, "email")))
+        if tid:
+            testers.append(
+                Tester(
+                    id=tid,
+                    name=as_text(row.values.get("name")) or tid,
+                    email=email,
+                    groups={g: as_text(row.extra[g]) for g in group_columns},
+                )
+            )
+    _check_unique([t.id for t in testers], "tester", path, sheet, errors)
+    if not rows:
+        errors.append(DataError("there is no tester", Location(path, sheet)))
+    raise_all(errors)
+    return tuple(testers)
+
+
+def group_columns(testers: Sequence[Tester]) -> tuple[str, ...]:
+    """The group columns of testers.xlsx (e.g. department, level, generation), in file order."""
+    return tuple(testers[0].groups) if testers else ()
+
+
+def _read_id(row: Row, path: Path, sheet: str, errors: list[DataError]) -> str:
+    text = as_text(row.values["id"])
+    if not text:
+        errors.append(DataError("ID is empty", row.where(path, sheet, "id")))
+    elif not ID_PATTERN.match(text):
+        errors.append(
+            DataError(
+                f"ID {text!r} is not valid; use letters, digits, '-', '_' or '.' (at most 40)",
+                row.where(path, sheet, "id"),
+            )
+        )
+        return ""
+    return text
+
+
+def _read_cost(row: Row, key: str, path: Path, sheet: str, errors: list[DataError]) -> float | None:
+    if key not in row.values or as_text(row.values[key]) == "":
+        return None
+    number = as_number(row.values[key])
+    if number is None or number < 0:
+        errors.append(
+            DataError(f"{key} {as_text(row.values[key])!r} is not an amount >= 0", row.where(path, sheet, key))
+        )
+        return None
+    return number
+
+
+def _check_unique(ids: list[str], what: str, path: Path, sheet: str, errors: list[DataError]) -> None:
+    seen: set[str] = set()
+    for item in ids:
+        if item in seen:
+            errors.append(DataError(f"{what} ID {item!r} is used twice", Location(path, sheet)))
+        seen.add(item)
+
+
+def write_vendors(vendors: Sequence[Vendor], path: Path, language: str = "en") -> Path:
+    """Write vendors.xlsx (headers in ``language``) atomically."""
+    extra = list(dict.fromkeys(k for v in vendors for k in v.extra))
+    rows = [
+        (v.id, v.name, v.setup_cost, v.price_per_user_month, v.annual_fixed_cost, *(v.extra.get(k, "") for k in extra))
+        for v in vendors
+    ]
+    return _write_table(
+        path, "Fournisseurs" if language == "fr" else "Vendors", (*VENDOR_HEADERS[language], *extra), rows
+    )
+
+
+def write_testers(testers: Sequence[Tester], path: Path, language: str = "en") -> Path:
+    """Write testers.xlsx (headers in ``language``, then the group columns) atomically."""
+    groups = list(group_columns(testers))
+    rows = [(t.id, t.name, t.email, *(t.groups.get(g, "") for g in groups)) for t in testers]
+    return _write_table(path, "Testeurs" if language == "fr" else "Testers", (*TESTER_HEADERS[language], *groups), rows)
+
+
+def _write_table(path: Path, title: str, headers: Sequence[str], rows: Sequence[Sequence[object]]) -> Path:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title
+    bold, fill = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor="1F4E79")
+    for col, header in enumerate(headers, start=1):
+        cell = set_text(ws.cell(row=1, column=col), check_text(str(header), f"{path.name} header"))
+        cell.font, cell.fill = bold, fill
+        ws.column_dimensions[get_column_letter(col)].width = max(12, min(40, len(str(header)) + 4))
+    for r, values in enumerate(rows, start=2):
+        for col, value in enumerate(values, start=1):
+            cell = ws.cell(row=r, column=col)
+            if isinstance(value, str):
+                set_text(cell, check_text(value, f"{path.name} row {r}"))
+            else:
+                cell.value = value
+    ws.freeze_panes = "A2"
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
+    return path
