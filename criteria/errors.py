@@ -61,7 +61,7 @@ class DataError(TenderError):
         super().__init__(text)
 
 
-class DataErrors(TenderError):
+class MultiDataError(TenderError):
     """Several data errors found in one pass; the message lists them all."""
 
     def __init__(self, errors: list[DataError]) -> None:
@@ -76,4 +76,4 @@ def raise_all(errors: list[DataError]) -> None:
     if len(errors) == 1:
         raise errors[0]
     if errors:
-        raise DataErrors(errors)
+        raise MultiDataError(errors)
