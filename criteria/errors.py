@@ -61,14 +61,16 @@ class DataError(TenderError):
         super().__init__(text)
 
 
-class MultiDataError(TenderError):
+class MultiDataError(DataError):
     """Several data errors found in one pass; the message lists them all."""
 
     def __init__(self, errors: list[DataError]) -> None:
         self.errors = list(errors)
-        head = f"{len(self.errors)} problems found:" if len(self.errors) > 1 else ""
         lines = [str(e) for e in self.errors]
-        super().__init__("\n".join([head, *lines]) if head else lines[0])
+        text = "\n".join([f"{len(lines)} problems found:", *lines]) if len(lines) > 1 else lines[0]
+        TenderError.__init__(self, text)
+        self.message = text
+        self.where = Location()
 
 
 def raise_all(errors: list[DataError]) -> None:

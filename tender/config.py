@@ -289,10 +289,14 @@ class _Validator:
 def _bounds(minimum: float | None, maximum: float | None, open_min: bool, open_max: bool) -> str:
     parts = []
     if minimum is not None:
-        parts.append(f"{'>' if open_min else '>='} {minimum:g}")
+        parts.append(f"{'>' if open_min else '>='} {_plain(minimum)}")
     if maximum is not None:
-        parts.append(f"{'<' if open_max else '<='} {maximum:g}")
+        parts.append(f"{'<' if open_max else '<='} {_plain(maximum)}")
     return " and ".join(parts)
+
+
+def _plain(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else str(number)
 
 
 def render_settings(values: dict[str, Any]) -> str:

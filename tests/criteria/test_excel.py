@@ -1,0 +1,78 @@
+"""Tests of criteria.xlsx: round trip, French headers, and errors that name the cell."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from criteria.catalogue import catalogue
+from criteria.errors import DataError, MultiDataError
+from criteria.excel import read_criteria, write_criteria
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_round_trip(tmp_path: Path, language: str) -> None:
+    original = catalogue(language)
+    path = write_criteria(original, tmp_path / "criteria.xlsx", language)
+    assert read_criteria(path) == original
+
+
+def edit(path: Path, sheet_index: int, cell: str, value: object) -> None:
+    wb = openpyxl.load_workbook(path)
+    wb.worksheets[sheet_index][cell] = value
+    wb.save(path)
+
+
+def test_every_bad_cell_is_reported(tmp_path: Path) -> None:
+    path = write_criteria(catalogue("en"), tmp_path / "criteria.xlsx")
+    edit(path, 1, "E2", "WANT")  # priority
+    edit(path, 1, "F3", "heavy")  # weight
+    edit(path, 1, "A4", "bad id!")  # id
+    with pytest.raises(MultiDataError) as info:
+        read_criteria(path)
+    text = str(info.value)
+    assert text.splitlines()[0] == "3 problems found:"
+    assert "priority 'WANT' is not one of MUST, SHOULD, COULD (criteria.xlsx, sheet Criteria, cell E2)" in text
+    assert "weight 'heavy' is not a number >= 0 (criteria.xlsx, sheet Criteria, cell F3)" in text
+    assert "ID 'bad id!' is not valid" in text
+    assert "cell A4" in text
+
+
+def test_missing_column_and_sheet(tmp_path: Path) -> None:
+    path = write_criteria(catalogue("en"), tmp_path / "criteria.xlsx")
+    edit(path, 1, "F1", "importance")
+    with pytest.raises(
+        DataError, match=r"missing column\(s\) weight in the header row \(criteria.xlsx, sheet Criteria, row 1\)"
+    ):
+        read_criteria(path)
+    wb = openpyxl.load_workbook(path)
+    wb.worksheets[0].title = "Other"
+    wb.save(path)
+    with pytest.raises(DataError, match="sheet 'Categories' is missing"):
+        read_criteria(path)
+
+
+def test_french_headers_and_text_numbers_are_accepted(tmp_path: Path) -> None:
+    path = write_criteria(catalogue("fr"), tmp_path / "criteria.xlsx", "fr")
+    edit(path, 1, "F2", "2,5")  # a decimal comma typed as text
+    edit(path, 1, "E2", "obligatoire")
+    cs = read_criteria(path)
+    first = cs.criteria[0]
+    assert first.weight == 2.5
+    assert first.priority.value == "MUST"
+
+
+def test_tree_errors_name_the_file(tmp_path: Path) -> None:
+    path = write_criteria(catalogue("en"), tmp_path / "criteria.xlsx")
+    edit(path, 1, "B2", "NOPE")
+    with pytest.raises(DataError, match=r"names an unknown category 'NOPE' \(criteria.xlsx\)"):
+        read_criteria(path)
+
+
+def test_not_a_spreadsheet(tmp_path: Path) -> None:
+    bogus = tmp_path / "criteria.xlsx"
+    bogus.write_text("hello")
+    with pytest.raises(DataError, match=r"^cannot be read as a spreadsheet .*\(criteria.xlsx\)$"):
+        read_criteria(bogus)

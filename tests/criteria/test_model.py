@@ -1,0 +1,84 @@
+"""Tests of priorities, the scale, effective weights and the criteria version."""
+
+from __future__ import annotations
+
+import pytest
+
+from criteria.model import Category, CriteriaSet, Criterion, Priority, Scale, validate_tree
+
+
+def crit(cid: str, cat: str, weight: float, priority: Priority = Priority.SHOULD) -> Criterion:
+    return Criterion(cid, cat, f"title {cid}", "", priority, weight)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("MUST", Priority.MUST),
+        (" must ", Priority.MUST),
+        ("Obligatoire", Priority.MUST),
+        ("éliminatoire", Priority.MUST),
+        ("should", Priority.SHOULD),
+        ("C", Priority.COULD),
+        ("souhaitable", Priority.COULD),
+    ],
+)
+def test_priority_aliases(text: str, expected: Priority) -> None:
+    assert Priority.from_alias(text) is expected
+
+
+def test_priority_unknown_names_the_value() -> None:
+    with pytest.raises(ValueError, match="priority 'WANT' is not one of MUST, SHOULD, COULD"):
+        Priority.from_alias("WANT")
+
+
+def test_scale_values_and_steps() -> None:
+    assert Scale(5, 1).values == (0.0, 1.0, 2.0, 3.0, 4.0, 5.0)
+    half = Scale(2, 0.5)
+    assert half.values == (0.0, 0.5, 1.0, 1.5, 2.0)
+    assert half.is_valid(1.5)
+    assert not half.is_valid(1.2)
+    assert not half.is_valid(2.5)
+    assert not half.is_valid(-0.5)
+    tenth = Scale(1, 0.1)
+    assert tenth.is_valid(0.3)  # 0.3 / 0.1 is not exact in binary floating point
+
+
+def test_scale_rejects_max_not_multiple_of_step() -> None:
+    with pytest.raises(ValueError, match="multiple of step"):
+        Scale(5, 2)
+
+
+def test_effective_weights_two_levels() -> None:
+    """W = (A: 3, B: 1); in A w = (1, 3); in B w = (2,).
+
+    e_A1 = 3/4 * 1/4 = 0.1875; e_A2 = 3/4 * 3/4 = 0.5625; e_B1 = 1/4 * 2/2 = 0.25.
+    """
+    cs = CriteriaSet(
+        (Category("A", "a", 3), Category("B", "b", 1)),
+        (crit("A1", "A", 1), crit("A2", "A", 3), crit("B1", "B", 2)),
+    )
+    assert cs.effective_weights() == pytest.approx({"A1": 0.1875, "A2": 0.5625, "B1": 0.25})
+    assert sum(cs.effective_weights().values()) == pytest.approx(1.0)
+
+
+def test_version_changes_with_weights_not_with_description() -> None:
+    base = CriteriaSet((Category("A", "a", 1),), (crit("A1", "A", 1),))
+    reweighted = CriteriaSet((Category("A", "a", 1),), (crit("A1", "A", 2),))
+    described = CriteriaSet(
+        (Category("A", "a", 1),), (Criterion("A1", "A", "title A1", "new text", Priority.SHOULD, 1),)
+    )
+    assert base.version() != reweighted.version()
+    assert base.version() == described.version()
+    assert len(base.version()) == 12
+
+
+def test_validate_tree_reports_every_problem() -> None:
+    cats = [Category("A", "a", 1), Category("A", "dup", 1), Category("E", "empty", 1)]
+    crits = [crit("X1", "A", 1), crit("X1", "A", 1), crit("Z1", "NOPE", 1), crit("N1", "A", -1)]
+    messages = [e.message for e in validate_tree(cats, crits)]
+    assert "category ID 'A' is used twice" in messages
+    assert "criterion ID 'X1' is used twice" in messages
+    assert "criterion Z1 names an unknown category 'NOPE'" in messages
+    assert "criterion N1 has a negative weight -1" in messages
+    assert "category E has no criterion" in messages

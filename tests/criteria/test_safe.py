@@ -1,0 +1,59 @@
+"""Tests of formula-safe text and atomic writes."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from criteria.errors import UnsafeTextError
+from criteria.safe import atomic_path, check_text, csv_safe, set_text, write_text_atomic
+
+
+def test_set_text_never_writes_a_formula(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    hostile = ['=HYPERLINK("http://evil","x")', "+1+1", "-2", "@SUM(A1)", "=1+1"]
+    for row, text in enumerate(hostile, start=1):
+        set_text(wb.active.cell(row=row, column=1), text)
+    path = tmp_path / "t.xlsx"
+    wb.save(path)
+    with zipfile.ZipFile(path) as zf:
+        sheet_xml = zf.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet_xml
+    back = openpyxl.load_workbook(path).active
+    assert [back.cell(row=r, column=1).value for r in range(1, 6)] == hostile
+
+
+@pytest.mark.parametrize("value", ["=cmd", "+x", "-x", "@x", "\tx", "\rx"])
+def test_csv_safe_prefixes(value: str) -> None:
+    assert csv_safe(value) == "'" + value
+
+
+def test_csv_safe_leaves_numbers_and_plain_text() -> None:
+    assert csv_safe(-3.5) == -3.5
+    assert csv_safe("Agorana") == "Agorana"
+
+
+def test_check_text_refuses_control_characters_and_surrogates() -> None:
+    with pytest.raises(UnsafeTextError, match=r"^vendor name contains the control character U\+0007; remove it$"):
+        check_text("bell\x07", "vendor name")
+    with pytest.raises(UnsafeTextError, match="lone surrogate"):
+        check_text("bad\ud800", "comment")
+    assert check_text("line1\nline2\ttab", "x") == "line1\nline2\ttab"
+
+
+def test_atomic_write_keeps_previous_file_on_failure(tmp_path: Path) -> None:
+    target = tmp_path / "out.txt"
+    write_text_atomic(target, "v1")
+
+    def crash() -> None:
+        with atomic_path(target) as tmp:
+            tmp.write_text("partial")
+            raise RuntimeError("crash while writing")
+
+    with pytest.raises(RuntimeError):
+        crash()
+    assert target.read_text() == "v1"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]

@@ -1,0 +1,90 @@
+"""Tests of the campaign folder: init, edit and reload, refusing to overwrite, cross-file checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from criteria.catalogue import catalogue
+from criteria.errors import CampaignError, ConfigError, DataError
+from tender.campaign import init_campaign, load_campaign
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_init_then_load(tmp_path: Path, language: str) -> None:
+    root = init_campaign(tmp_path / "c", language=language).root
+    campaign = load_campaign(root)
+    assert campaign.settings.language == language
+    assert campaign.criteria == catalogue(language)
+    assert [v.id for v in campaign.vendors] == ["V1", "V2", "V3"]
+    assert len(campaign.testers) == 4
+    assert len(campaign.group_columns) == 3
+    assert (root / "inbox").is_dir()
+    assert (root / "sheets").is_dir()
+    assert (root / "out").is_dir()
+
+
+def test_edit_and_reload_round_trips(campaign_dir: Path) -> None:
+    config = campaign_dir / "tender.yaml"
+    config.write_text(config.read_text().replace("# price_formula: inverse", "price_formula: linear"))
+    wb = openpyxl.load_workbook(campaign_dir / "vendors.xlsx")
+    ws = wb.active
+    ws["B2"], ws["D2"], ws["C2"] = "Agorana", "6,5", 12000
+    wb.save(campaign_dir / "vendors.xlsx")
+    wb = openpyxl.load_workbook(campaign_dir / "criteria.xlsx")
+    wb["Criteria"]["F2"] = 4.5
+    wb.save(campaign_dir / "criteria.xlsx")
+    campaign = load_campaign(campaign_dir)
+    assert campaign.settings.price_formula == "linear"
+    first = campaign.vendors[0]
+    assert (first.name, first.price_per_user_month, first.setup_cost) == ("Agorana", 6.5, 12000)
+    assert campaign.criteria.criteria[0].weight == 4.5
+    assert campaign.criteria.version() != catalogue("en").version()
+
+
+def test_init_refuses_to_overwrite(campaign_dir: Path) -> None:
+    with pytest.raises(CampaignError, match=r"already holds a campaign .*use --force to overwrite it"):
+        init_campaign(campaign_dir)
+    init_campaign(campaign_dir, force=True)
+
+
+def test_missing_files_are_named(campaign_dir: Path) -> None:
+    (campaign_dir / "testers.xlsx").unlink()
+    with pytest.raises(CampaignError, match="is not a complete campaign: testers.xlsx missing"):
+        load_campaign(campaign_dir)
+    with pytest.raises(CampaignError, match="does not exist"):
+        load_campaign(campaign_dir / "nowhere")
+
+
+def test_balance_groups_must_name_a_tester_column(campaign_dir: Path) -> None:
+    config = campaign_dir / "tender.yaml"
+    config.write_text(config.read_text() + "\nbalance_groups: site\n")
+    with pytest.raises(ConfigError, match="names column 'site', which testers.xlsx does not have"):
+        load_campaign(campaign_dir)
+
+
+def test_tester_and_vendor_errors_name_cells(campaign_dir: Path) -> None:
+    wb = openpyxl.load_workbook(campaign_dir / "testers.xlsx")
+    wb.active["C3"] = "not-an-email"
+    wb.active["A4"] = "T001"
+    wb.save(campaign_dir / "testers.xlsx")
+    with pytest.raises(DataError) as info:
+        load_campaign(campaign_dir)
+    text = str(info.value)
+    assert "e-mail 'not-an-email' has no '@' (testers.xlsx, sheet Testers, cell C3)" in text
+    assert "tester ID 'T001' is used twice (testers.xlsx, sheet Testers)" in text
+
+    wb = openpyxl.load_workbook(campaign_dir / "vendors.xlsx")
+    wb.active["D2"] = "cheap"
+    wb.save(campaign_dir / "vendors.xlsx")
+    (campaign_dir / "testers.xlsx").unlink()
+    init_campaign(campaign_dir, force=True)
+    wb = openpyxl.load_workbook(campaign_dir / "vendors.xlsx")
+    wb.active["D2"] = "cheap"
+    wb.save(campaign_dir / "vendors.xlsx")
+    with pytest.raises(
+        DataError, match=r"price_per_user_month 'cheap' is not an amount >= 0 \(vendors.xlsx, sheet Vendors, cell D2\)"
+    ):
+        load_campaign(campaign_dir)

@@ -1,0 +1,76 @@
+"""Tests of the command line: help everywhere, init/check, one-line errors with exit codes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tender.cli import cli
+
+
+@pytest.mark.parametrize("command", sorted(cli.commands))
+def test_every_command_has_help_with_a_summary(command: str) -> None:
+    result = CliRunner().invoke(cli, [command, "--help"])
+    assert result.exit_code == 0
+    assert f"Usage: cli {command}" in result.output
+    assert len(cli.commands[command].get_short_help_str()) > 10
+
+
+def test_group_help_lists_the_lifecycle() -> None:
+    result = CliRunner().invoke(cli, ["--help"])
+    assert result.exit_code == 0
+    for command in ("init", "spec", "sheets", "collect", "status", "score", "report", "demo"):
+        assert f"tender {command} " in result.output
+
+
+def test_init_then_check(tmp_path: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(cli, ["init", str(tmp_path / "c"), "--lang", "fr"])
+    assert result.exit_code == 0, result.output
+    assert "tender.yaml" in result.output
+    assert "criteria.xlsx" in result.output
+    result = runner.invoke(cli, ["check", str(tmp_path / "c")])
+    assert result.exit_code == 0, result.output
+    assert result.output.endswith("12 categories, 65 criteria, 3 vendors, 4 testers. No problem found.\n")
+
+
+def test_init_twice_is_refused_without_force(tmp_path: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(cli, ["init", str(tmp_path / "c")]).exit_code == 0
+    result = runner.invoke(cli, ["init", str(tmp_path / "c")])
+    assert result.exit_code == 2
+    assert result.output == (
+        f"Error: {tmp_path / 'c'} already holds a campaign (tender.yaml, criteria.xlsx, vendors.xlsx, "
+        "testers.xlsx); use --force to overwrite it\n"
+    )
+    assert runner.invoke(cli, ["init", str(tmp_path / "c"), "--force"]).exit_code == 0
+
+
+def test_configuration_error_is_one_line_exit_2(campaign_dir: Path) -> None:
+    config = campaign_dir / "tender.yaml"
+    config.write_text(config.read_text().replace("users: 2400", "users: lots"))
+    result = CliRunner().invoke(cli, ["check", str(campaign_dir)])
+    assert result.exit_code == 2
+    assert result.output == "Error: tender.yaml: key 'users' must be a whole number (found 'lots')\n"
+
+
+def test_bad_option_is_a_usage_error() -> None:
+    result = CliRunner().invoke(cli, ["init", "x", "--lang", "de"])
+    assert result.exit_code == 2
+    assert "Invalid value for '--lang'" in result.output
+
+
+def test_python_dash_m_runs_the_cli(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "tender", "check", str(tmp_path / "missing")], capture_output=True, text=True
+    )
+    assert done.returncode == 2
+    assert (
+        done.stderr
+        == f"Error: campaign folder {tmp_path / 'missing'} does not exist; create one with 'tender init {tmp_path / 'missing'}'\n"
+    )
+    assert "Traceback" not in done.stderr
