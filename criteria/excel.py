@@ -55,9 +55,8 @@ def read_criteria(path: Path) -> CriteriaSet:
     for row in cat_rows:
         cid = _read_id(row.values["id"], row.where(path, cat_sheet, "id"), errors)
         weight = _read_weight(row.values["weight"], row.where(path, cat_sheet, "weight"), errors)
-        name = as_text(row.values.get("name")) or cid
         if cid is not None and weight is not None:
-            categories.append(Category(cid, name, weight))
+            categories.append(Category(cid, as_text(row.values.get("name")) or cid, weight))
 
     crit_sheet, crit_rows, _ = read_table(
         path, CRITERIA_SHEETS, CRITERIA_COLUMNS, ("id", "category", "title", "priority", "weight"), workbook
