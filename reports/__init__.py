@@ -1,0 +1,1 @@
+"""What is shown: Jinja2 templates, print CSS, charts and HTML to PDF rendering."""

@@ -1,0 +1,1 @@
+"""The campaign folder, tender.yaml, the demo and the `tender` command line."""
