@@ -1,0 +1,314 @@
+"""Charts of the committee report: pure functions from names and numbers to deterministic SVG text.
+
+Every chart keeps its text as SVG text (``svg.fonttype = 'none'``), so that the PDF stays
+searchable and a reader can copy vendor names and figures. Colours come from the Okabe-Ito
+palette, which stays distinguishable under the common colour-vision deficiencies; where more
+series are needed than the palette holds, hatching tells the repeats apart, and sequential
+data use ``cividis``, a colour map built for colour-blind readers. The output depends only on
+the arguments: no date, no random IDs (``svg.hashsalt`` is fixed).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import textwrap
+from collections.abc import Sequence
+
+import matplotlib as mpl
+from matplotlib import colormaps
+from matplotlib.figure import Figure
+from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
+
+from reports.render import format_number, format_percent
+
+#: Okabe & Ito (2008) colours, black left out (it is kept for text and outlines).
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
+#: Hatches distinguish the series that reuse a colour of the palette.
+HATCHES = ("", "///", "...", "xxx", "\\\\\\", "ooo")
+#: Price, references and other neutral marks.
+GREY = "#8C8C8C"
+INK = "#222222"
+SEQUENTIAL = "cividis"
+FONT = "DejaVu Sans"
+#: One centimetre in inches, as matplotlib sizes figures in inches.
+CM = 1 / 2.54
+#: Full text width of an A4 page with the report's margins.
+WIDTH_CM = 17.0
+
+_RC = {
+    "svg.fonttype": "none",
+    "svg.hashsalt": "rse-tender",
+    "font.family": "sans-serif",
+    "font.sans-serif": [FONT],
+    "font.size": 8,
+    "axes.edgecolor": INK,
+    "axes.labelcolor": INK,
+    "xtick.color": INK,
+    "ytick.color": INK,
+    "text.color": INK,
+    "hatch.color": "#FFFFFF",
+    "hatch.linewidth": 0.8,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
+
+
+def series_style(index: int) -> tuple[str, str]:
+    """Colour and hatch of the ``index``-th series: the palette first, then the palette hatched."""
+    return PALETTE[index % len(PALETTE)], HATCHES[(index // len(PALETTE)) % len(HATCHES)]
+
+
+def _wrap(label: str, width: int) -> str:
+    return "\n".join(textwrap.wrap(str(label), width=width, break_long_words=True)) or str(label)
+
+
+def _svg(fig: Figure) -> str:
+    """The figure as SVG text, without date or tool metadata."""
+    buffer = io.StringIO()
+    with mpl.rc_context(_RC):
+        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
+    return buffer.getvalue()
+
+
+def _figure(width_cm: float, height_cm: float) -> Figure:
+    with mpl.rc_context(_RC):
+        return Figure(figsize=(width_cm * CM, height_cm * CM), layout="constrained")
+
+
+def _number_axis(axis: object, language: str, digits: int = 0) -> None:
+    axis.set_major_formatter(FuncFormatter(lambda x, _pos: format_number(x, language, digits)))  # type: ignore[attr-defined]
+
+
+def contributions_chart(
+    vendors: Sequence[str],
+    segments: Sequence[str],
+    values: Sequence[Sequence[float]],
+    *,
+    language: str,
+    axis_label: str,
+    width_cm: float = WIDTH_CM,
+) -> str:
+    """Horizontal stacked bars: how many points of its final score each vendor draws from each segment.
+
+    Parameters
+    ----------
+    vendors
+        Bar labels, top to bottom (best first).
+    segments
+        Series labels (the categories, then the price), in stacking order.
+    values
+        ``values[v][k]``: points of ``vendors[v]``'s final score drawn from ``segments[k]``.
+        The bar ends at their sum, which is printed after it.
+    """
+    _check_matrix(values, len(vendors), len(segments), "values")
+    with mpl.rc_context(_RC):
+        legend_rows = math.ceil(len(segments) / 3)
+        fig = _figure(width_cm, 1.2 + 0.7 * len(vendors) + 0.45 * legend_rows * 2)
+        ax = fig.subplots()
+        positions = list(range(len(vendors)))
+        left = [0.0] * len(vendors)
+        for k, segment in enumerate(segments):
+            colour, hatch = series_style(k)
+            widths = [float(row[k]) for row in values]
+            ax.barh(
+                positions, widths, left=left, height=0.62, color=colour, hatch=hatch,
+                edgecolor="white", linewidth=0.4, label=_wrap(segment, 34),
+            )  # fmt: skip
+            left = [a + b for a, b in zip(left, widths, strict=True)]
+        top = max(left, default=0.0) or 1.0
+        for y, total in zip(positions, left, strict=True):
+            ax.text(total + top * 0.01, y, format_number(total, language, 1), va="center", ha="left", fontsize=8)
+        ax.set_yticks(positions, [_wrap(v, 22) for v in vendors])
+        ax.invert_yaxis()
+        ax.set_xlim(0, top * 1.1)
+        ax.set_xlabel(axis_label)
+        _number_axis(ax.xaxis, language)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.6 / max(len(vendors), 1)), ncols=3,
+                  frameon=False, fontsize=7, handlelength=1.6)  # fmt: skip
+        return _svg(fig)
+
+
+def heatmap_chart(
+    rows: Sequence[str],
+    columns: Sequence[str],
+    values: Sequence[Sequence[float | None]],
+    *,
+    language: str,
+    vmax: float = 100.0,
+    missing: str = "–",
+    width_cm: float = WIDTH_CM,
+) -> str:
+    """A table of scores as coloured cells with the score printed in each cell.
+
+    ``values[r][c]`` is the score of ``rows[r]`` (e.g. a category) for ``columns[c]`` (e.g. a
+    vendor) on 0..vmax; None is shown as ``missing`` on a blank cell. Colours run along
+    ``cividis`` (dark blue = low, yellow = high) and every cell carries its number, so the
+    chart never relies on colour alone.
+    """
+    _check_matrix(values, len(rows), len(columns), "values")
+    cmap = colormaps[SEQUENTIAL]
+    with mpl.rc_context(_RC):
+        fig = _figure(width_cm, 2.2 + 0.62 * len(rows))
+        ax = fig.subplots()
+        grid = [[math.nan if v is None else float(v) for v in row] for row in values]
+        image = ax.imshow(grid, cmap=cmap, vmin=0, vmax=vmax, aspect="auto", interpolation="nearest")
+        for r, row in enumerate(grid):
+            for c, value in enumerate(row):
+                if math.isnan(value):
+                    ax.text(c, r, missing, ha="center", va="center", fontsize=7, color=INK)
+                    continue
+                red, green, blue, _ = cmap(value / vmax if vmax else 0.0)
+                # Dark text on light cells and the reverse, by relative luminance.
+                light = 0.2126 * red + 0.7152 * green + 0.0722 * blue > 0.5
+                ax.text(c, r, format_number(value, language, 0), ha="center", va="center", fontsize=7,
+                        color=INK if light else "white")  # fmt: skip
+        ax.set_xticks(range(len(columns)), [_wrap(c, 24) for c in columns], fontsize=7, rotation=40,
+                      ha="left", rotation_mode="anchor")  # fmt: skip
+        ax.set_yticks(range(len(rows)), [_wrap(r, 36) for r in rows], fontsize=7)
+        ax.xaxis.tick_top()
+        ax.tick_params(length=0)
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        bar = fig.colorbar(image, ax=ax, fraction=0.03, pad=0.01)
+        bar.ax.tick_params(labelsize=7)
+        _number_axis(bar.ax.yaxis, language)
+        return _svg(fig)
+
+
+def radar_chart(
+    axes: Sequence[str],
+    values: Sequence[float | None],
+    *,
+    language: str,
+    name: str,
+    reference: Sequence[float | None] | None = None,
+    reference_name: str = "",
+    colour_index: int = 0,
+    vmax: float = 100.0,
+    size_cm: float = 8.5,
+) -> str:
+    """One vendor's profile over the categories, on 0..vmax, optionally over a dashed reference.
+
+    The first axis points up and the others follow clockwise. None values (a category nobody
+    assessed) are drawn at 0 with a hollow marker.
+    """
+    if len(values) != len(axes) or (reference is not None and len(reference) != len(axes)):
+        raise ValueError("radar_chart needs one value (and one reference value) per axis")
+    count = len(axes)
+    angles = [2 * math.pi * k / count for k in range(count)]
+    closed = [*angles, angles[0]] if count else []
+    colour, _ = series_style(colour_index)
+    with mpl.rc_context(_RC):
+        # A fixed frame instead of a layout engine: the labels are placed by hand, and it is twice as fast.
+        fig = Figure(figsize=(size_cm * CM, size_cm * 0.92 * CM))
+        ax = fig.add_axes((0.27, 0.17, 0.46, 0.62), projection="polar")
+        ax.set_theta_offset(math.pi / 2)
+        ax.set_theta_direction(-1)
+        if reference is not None:
+            ref = [0.0 if v is None else float(v) for v in reference]
+            ax.plot(closed, [*ref, *ref[:1]], color=INK, linewidth=1.0, linestyle=(0, (3, 2)), label=reference_name)
+        points = [0.0 if v is None else float(v) for v in values]
+        ax.plot(closed, [*points, *points[:1]], color=colour, linewidth=1.6, label=name)
+        ax.fill(closed, [*points, *points[:1]], color=colour, alpha=0.18)
+        hollow = [k for k, v in enumerate(values) if v is None]
+        ax.scatter([angles[k] for k in hollow], [0.0] * len(hollow), facecolors="white", edgecolors=colour, zorder=3)
+        ax.set_ylim(0, vmax)
+        ax.yaxis.set_major_locator(FixedLocator([vmax * f for f in (0.25, 0.5, 0.75, 1.0)]))
+        _number_axis(ax.yaxis, language)
+        ax.tick_params(axis="y", labelsize=5.5, colors=GREY)
+        ax.set_rlabel_position(180 / count if count else 0)
+        ax.set_xticks(angles, [""] * count)
+        for angle, label in zip(angles, axes, strict=True):
+            # Labels lean away from the centre: left of the axis on the left half, right on the right half.
+            x = math.sin(angle)
+            align = "center" if abs(x) < 0.2 else "left" if x > 0 else "right"
+            vertical = "bottom" if math.cos(angle) > 0.5 else "top" if math.cos(angle) < -0.5 else "center"
+            ax.text(angle, vmax * 1.1, _wrap(label, 16), ha=align, va=vertical, fontsize=6, linespacing=1.1)
+        ax.grid(color="#CCCCCC", linewidth=0.5)
+        for key, spine in ax.spines.items():
+            spine.set_visible(key == "polar")
+        ax.spines["polar"].set_color("#BBBBBB")
+        if reference is not None:
+            fig.legend(loc="lower center", ncols=2, frameon=False, fontsize=6.5)
+        return _svg(fig)
+
+
+def tco_chart(
+    vendors: Sequence[str],
+    parts: Sequence[str],
+    values: Sequence[Sequence[float]],
+    *,
+    language: str,
+    axis_label: str,
+    width_cm: float = WIDTH_CM,
+) -> str:
+    """Horizontal stacked bars of each vendor's total cost of ownership, one segment per part.
+
+    ``parts`` are e.g. the setup cost then each year of the horizon; ``values[v][k]`` is the
+    amount of part k for ``vendors[v]``. Totals are printed after the bars (no decimals).
+    """
+    _check_matrix(values, len(vendors), len(parts), "values")
+    cmap = colormaps[SEQUENTIAL]
+    with mpl.rc_context(_RC):
+        fig = _figure(width_cm, 1.6 + 0.7 * len(vendors) + 0.45 * math.ceil(len(parts) / 5))
+        ax = fig.subplots()
+        positions = list(range(len(vendors)))
+        left = [0.0] * len(vendors)
+        for k, part in enumerate(parts):
+            # The first part (setup) in the accent colour, the years along a light-to-dark ramp.
+            colour = PALETTE[5] if k == 0 else cmap(0.25 + 0.7 * (k - 1) / max(len(parts) - 2, 1))
+            widths = [float(row[k]) for row in values]
+            ax.barh(positions, widths, left=left, height=0.62, color=colour, edgecolor="white", linewidth=0.4,
+                    label=part)  # fmt: skip
+            left = [a + b for a, b in zip(left, widths, strict=True)]
+        top = max(left, default=0.0) or 1.0
+        for y, total in zip(positions, left, strict=True):
+            ax.text(total + top * 0.01, y, format_number(round(total), language, 0), va="center", fontsize=8)
+        ax.set_yticks(positions, [_wrap(v, 22) for v in vendors])
+        ax.invert_yaxis()
+        ax.set_xlim(0, top * 1.18)
+        ax.xaxis.set_major_locator(MaxNLocator(6))
+        ax.set_xlabel(axis_label)
+        _number_axis(ax.xaxis, language)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14 - 0.6 / max(len(vendors), 1)),
+                  ncols=min(len(parts), 5), frameon=False, fontsize=7)  # fmt: skip
+        return _svg(fig)
+
+
+def shares_chart(
+    labels: Sequence[str],
+    shares: Sequence[float],
+    *,
+    language: str,
+    axis_label: str,
+    highlight: int | None = 0,
+    width_cm: float = WIDTH_CM,
+) -> str:
+    """Horizontal bars of fractions (0..1), e.g. each vendor's share of first places; labels printed as %.
+
+    The bar at index ``highlight`` is drawn in the accent colour, the others in grey, and
+    each bar carries its percentage, so colour is never the only cue.
+    """
+    if len(labels) != len(shares):
+        raise ValueError("shares_chart needs one share per label")
+    with mpl.rc_context(_RC):
+        fig = _figure(width_cm, 1.3 + 0.55 * len(labels))
+        ax = fig.subplots()
+        positions = list(range(len(labels)))
+        colours = [PALETTE[0] if k == highlight else GREY for k in positions]
+        ax.barh(positions, [float(s) for s in shares], height=0.6, color=colours)
+        for y, share in zip(positions, shares, strict=True):
+            ax.text(float(share) + 0.01, y, format_percent(float(share), language, 1), va="center", fontsize=8)
+        ax.set_yticks(positions, [_wrap(v, 22) for v in labels])
+        ax.invert_yaxis()
+        ax.set_xlim(0, 1.12)
+        ax.xaxis.set_major_locator(FixedLocator([0, 0.25, 0.5, 0.75, 1.0]))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: format_percent(x, language, 0)))
+        ax.set_xlabel(axis_label)
+        return _svg(fig)
+
+
+def _check_matrix(values: Sequence[Sequence[object]], rows: int, columns: int, name: str) -> None:
+    if len(values) != rows or any(len(row) != columns for row in values):
+        raise ValueError(f"{name} must have {rows} rows of {columns} values")
