@@ -914,6 +914,7 @@ _TEXTS = {
         "testers_one": "leaving out tester {ids} makes {new} win",
         "testers_many": "leaving out any one of {count} testers ({ids}) changes the winner",
         "and": " and ",
+        "then": "; ",
         "nobody": "no vendor",
     },
     "fr": {
@@ -932,6 +933,7 @@ _TEXTS = {
         "testers_one": "retirer le testeur {ids} fait gagner {new}",
         "testers_many": "retirer un seul des {count} testeurs suivants change le vainqueur : {ids}",
         "and": " et ",
+        "then": " ; ",
         "nobody": "aucun fournisseur",
     },
 }
@@ -989,7 +991,7 @@ def verdict_text(analysis: AnalysisResult, language: str) -> str:
             else:
                 ids = ", ".join(c.tester for c in changes[:_MAX_LISTED]) + (", …" if len(changes) > _MAX_LISTED else "")
                 parts.append(texts["testers_many"].format(count=len(changes), ids=ids))
-    return texts["not_robust"].format(reasons="; ".join(parts))
+    return texts["not_robust"].format(reasons=texts["then"].join(parts))
 
 
 def _number(value: float | None) -> float | None:
