@@ -1,0 +1,151 @@
+"""Files of `tender score`: JSON, formula-safe CSV (UTF-8 with BOM) and XLSX with a Method sheet, written atomically."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from criteria.safe import atomic_path, check_text, csv_safe, set_text, write_bytes_atomic, write_text_atomic
+from tender.results import MESSAGES, Evaluation, evaluation_to_dict, ranking_table
+from vendors.export import FORMULAS, LABELS, colon, criteria_table, method_text, vendor_table
+
+FORMATS = ("table", "json", "csv", "xlsx")
+#: Display formats of XLSX columns, by canonical name; values keep full precision.
+NUMBER_FORMATS = {
+    "final_score": "0.00",
+    "quality_score": "0.00",
+    "price_score": "0.00",
+    "tco": "#,##0.00",
+    "coverage": "0.0%",
+    "effective_weight": "0.0000",
+    "score": "0.00",
+    "sd": "0.00",
+    "contribution": "0.00",
+}
+
+
+def score_output(evaluation: Evaluation, fmt: str, output: Path | None) -> str:
+    """Produce `tender score` in ``fmt``; return what to print (the content itself, or the files written)."""
+    if fmt == "table":
+        return _text_or_file(ranking_table(evaluation), output, evaluation)
+    if fmt == "json":
+        return _text_or_file(to_json(evaluation), output, evaluation)
+    out = evaluation.campaign.paths.out
+    if fmt == "csv":
+        written = write_csv_exports(evaluation, output or out / "scores.csv")
+    elif fmt == "xlsx":
+        written = [write_xlsx_export(evaluation, output or out / "scores.xlsx")]
+    else:
+        raise ValueError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
+    return "".join(MESSAGES[evaluation.language]["written"].format(path=p) + "\n" for p in written)
+
+
+def _text_or_file(text: str, output: Path | None, evaluation: Evaluation) -> str:
+    if output is None:
+        return text
+    write_text_atomic(output, text)
+    return MESSAGES[evaluation.language]["written"].format(path=output) + "\n"
+
+
+def to_json(evaluation: Evaluation) -> str:
+    """The JSON document at full precision; NaN can never appear (undefined values are null)."""
+    return json.dumps(evaluation_to_dict(evaluation), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> Path:
+    """Write ``frame`` as CSV, UTF-8 with a BOM (Excel then reads accents), no cell read as a formula."""
+    safe = frame.rename(columns=lambda c: csv_safe(str(c)))
+    for column in safe.columns:
+        if not pd.api.types.is_numeric_dtype(safe[column]) or pd.api.types.is_bool_dtype(safe[column]):
+            safe[column] = safe[column].map(csv_safe)
+    return write_bytes_atomic(path, safe.to_csv(index=False).encode("utf-8-sig"))
+
+
+def write_csv_exports(evaluation: Evaluation, target: Path) -> list[Path]:
+    """The per-vendor table at ``target``, the per-criterion table and the method beside it."""
+    language = evaluation.language
+    target = Path(target)
+    criteria_path = target.with_name(f"{target.stem}-criteria{target.suffix or '.csv'}")
+    method_path = target.with_name(f"{target.stem}-method.txt")
+    write_csv(vendor_table(evaluation.result, language), target)
+    write_csv(criteria_table(evaluation.result, evaluation.campaign.criteria, language), criteria_path)
+    write_text_atomic(method_path, "\n".join(_method_lines(evaluation)) + "\n")
+    return [target, criteria_path, method_path]
+
+
+def _method_lines(evaluation: Evaluation) -> list[str]:
+    """The Method sheet and file: what was scored, the method in words, then the formulas."""
+    result, settings = evaluation.result, evaluation.campaign.settings
+    head = [
+        f"{settings.name} ({settings.campaign_id})",
+        f"{LABELS[evaluation.language]['criteria_version']}{colon(evaluation.language)} {result.criteria_version}",
+        "",
+        LABELS[evaluation.language]["method"],
+    ]
+    formulas = [f"{key}: {formula}" for key, formula in FORMULAS.items() if not key.startswith("price.")]
+    formulas.append(f"price ({result.params.price_formula}): {FORMULAS['price.' + result.params.price_formula]}")
+    return [*head, *method_text(result.params, evaluation.language), "", *formulas]
+
+
+def write_xlsx_export(evaluation: Evaluation, target: Path) -> Path:
+    """One workbook: sheet of vendors, sheet of (vendor, criterion) rows, and a Method sheet."""
+    language = evaluation.language
+    labels = LABELS[language]
+    result, criteria = evaluation.result, evaluation.campaign.criteria
+    sheets = [
+        (labels["vendors"], vendor_table(result), vendor_table(result, language)),
+        (labels["criteria"], criteria_table(result, criteria), criteria_table(result, criteria, language)),
+    ]
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, canonical, shown in sheets:
+        _write_sheet(workbook.create_sheet(title), shown, list(canonical.columns))
+    method = workbook.create_sheet(labels["method"])
+    method.column_dimensions["A"].width = 140
+    for row, text in enumerate(_method_lines(evaluation), start=1):
+        cell = set_text(method.cell(row=row, column=1), check_text(text, f"{target.name} sheet {method.title}"))
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    method["A1"].font = Font(bold=True)
+    with atomic_path(target) as tmp:
+        workbook.save(tmp)
+    return Path(target)
+
+
+def _write_sheet(ws: Any, frame: pd.DataFrame, canonical: Sequence[str]) -> None:
+    bold, fill = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor="1F4E79")
+    for col, header in enumerate(frame.columns, start=1):
+        cell = set_text(ws.cell(row=1, column=col), check_text(str(header), f"sheet {ws.title} header"))
+        cell.font, cell.fill = bold, fill
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.column_dimensions[get_column_letter(col)].width = max(10, min(40, len(str(header)) + 2))
+    formats = [NUMBER_FORMATS.get("score" if name.startswith("category:") else name) for name in canonical]
+    for r, values in enumerate(frame.itertuples(index=False, name=None), start=2):
+        for col, value in enumerate(values, start=1):
+            cell = ws.cell(row=r, column=col)
+            value = _plain(value)
+            if isinstance(value, str):
+                set_text(cell, check_text(value, f"sheet {ws.title} row {r}"))
+            else:
+                cell.value = value
+                if value is not None and formats[col - 1]:
+                    cell.number_format = formats[col - 1]
+    ws.freeze_panes = "A2"
+
+
+def _plain(value: Any) -> Any:
+    """A numpy or pandas scalar as the Python value openpyxl writes; missing values as an empty cell."""
+    if value is None or value is pd.NA:
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value

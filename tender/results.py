@@ -1,0 +1,157 @@
+"""The verdict of a campaign: its settings as scoring parameters, the ledger's scores, and the ranking table."""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from babel.numbers import format_currency
+
+from tender.campaign import Campaign
+from tender.config import Settings
+from vendors.export import LABELS, method_text, number, result_notes, scoring_to_dict, vendor_notes
+from vendors.scoring import ScoringParams, ScoringResult, score
+
+#: Currency amounts in the table: whole units, symbol placed as each language does.
+CURRENCY_PATTERNS = {"en": "¤#,##0", "fr": "#,##0\u00a0¤"}
+DASH = "—"
+
+MESSAGES = {
+    "en": {
+        "title": "{name}: ranking of {vendors} vendors from {testers} testers' workbooks (criteria version {version})",
+        "method": "Method:",
+        "notes": "Notes:",
+        "written": "Written: {path}",
+    },
+    "fr": {
+        "title": "{name}\u00a0: classement de {vendors}\u00a0fournisseurs d'après les classeurs de "
+        "{testers}\u00a0testeurs (version des critères {version})",
+        "method": "Méthode\u00a0:",
+        "notes": "Remarques\u00a0:",
+        "written": "Fichier écrit\u00a0: {path}",
+    },
+}
+
+
+@dataclass(frozen=True, eq=False)
+class Evaluation:
+    """A campaign, the current scores of its testers and the verdict of the method on them."""
+
+    campaign: Campaign
+    scores: pd.DataFrame
+    result: ScoringResult
+    #: disagreement, segments and sensitivity (DESIGN.md section 6), filled by the analysis.
+    analysis: Any = None
+
+    @property
+    def language(self) -> str:
+        return self.campaign.settings.language
+
+
+def scoring_params(settings: Settings) -> ScoringParams:
+    """The settings the method uses, as plain typed values."""
+    return ScoringParams(
+        scale_max=settings.scale.max,
+        users=settings.users,
+        quality_weight=settings.quality_weight,
+        price_weight=settings.price_weight,
+        horizon_years=settings.horizon_years,
+        discount_rate=settings.discount_rate,
+        price_formula=settings.price_formula,
+        knockout_threshold=settings.knockout_threshold,
+        aggregation=settings.aggregation,
+        balance_groups=settings.balance_groups,
+    )
+
+
+def load_scores(campaign: Campaign) -> pd.DataFrame:
+    """The current scores of the campaign's ledger: the single place that reads it for scoring."""
+    from vendors.ledger import current_scores
+
+    return current_scores(campaign.paths.ledger)
+
+
+def evaluate(campaign: Campaign) -> Evaluation:
+    """Score the campaign's current submissions with DESIGN.md section 5."""
+    scores = load_scores(campaign)
+    result = score(campaign.criteria, campaign.vendors, scores, scoring_params(campaign.settings), campaign.testers)
+    return Evaluation(campaign, scores, result)
+
+
+def campaign_info(campaign: Campaign) -> dict[str, Any]:
+    """The campaign keys of the JSON output besides the method's parameters."""
+    settings = campaign.settings
+    return {
+        "name": settings.name,
+        "organisation": settings.organisation,
+        "campaign_id": settings.campaign_id,
+        "language": settings.language,
+        "currency": settings.currency,
+        "deadline": settings.deadline.isoformat() if settings.deadline else None,
+    }
+
+
+def evaluation_to_dict(evaluation: Evaluation) -> dict[str, Any]:
+    """The JSON document of `tender score --format json` (DESIGN.md section 7)."""
+    campaign = evaluation.campaign
+    data = scoring_to_dict(
+        evaluation.result, campaign.criteria, campaign.vendors, campaign_info(campaign), evaluation.language
+    )
+    data["campaign"]["testers_with_scores"] = _testers(evaluation)
+    return data
+
+
+def _testers(evaluation: Evaluation) -> int:
+    return int(evaluation.scores["tester"].nunique()) if len(evaluation.scores) else 0
+
+
+def ranking_table(evaluation: Evaluation, width: int = 100) -> str:
+    """The readable ranking: rank, vendor, final, quality, price, TCO, coverage and notes, then the method."""
+    language, result = evaluation.language, evaluation.result
+    labels, messages = LABELS[language], MESSAGES[language]
+    currency = evaluation.campaign.settings.currency
+
+    def score_text(value: float | None) -> str:
+        return DASH if value is None else number(value, language, 2, fixed=True)
+
+    header = [labels[k] for k in ("rank", "name", "final", "quality", "price", "tco_short", "coverage_short", "notes")]
+    rows = []
+    for v in result.vendors:
+        tco = (
+            DASH
+            if v.tco is None
+            else format_currency(v.tco, currency, CURRENCY_PATTERNS[language], locale=language, currency_digits=False)
+        )
+        coverage = number(100 * v.coverage, language, 1) + ("\u00a0%" if language == "fr" else "%")
+        notes = "; ".join(vendor_notes(v, result.params.knockout_threshold, language))
+        rank = DASH if v.rank is None else str(v.rank)
+        score_cells = (score_text(v.final_score), score_text(v.quality_score), score_text(v.price_score))
+        rows.append([rank, f"{v.name} ({v.id})", *score_cells, tco, coverage, notes])
+    widths = [max(len(r[k]) for r in [header, *rows]) for k in range(len(header))]
+    right = {0, 2, 3, 4, 5, 6}
+
+    def line(cells: list[str]) -> str:
+        parts = [c.rjust(w) if k in right else c.ljust(w) for k, (c, w) in enumerate(zip(cells, widths, strict=True))]
+        return "  ".join(parts).rstrip()
+
+    version = result.criteria_version
+    title = messages["title"].format(
+        name=evaluation.campaign.settings.name,
+        vendors=len(result.vendors),
+        testers=_testers(evaluation),
+        version=version,
+    )
+    out = [title, "", line(header), line(["-" * w for w in widths]), *(line(r) for r in rows)]
+    notes = result_notes(result, language)
+    if notes:
+        out += ["", messages["notes"]] + [
+            textwrap.fill(n, width, initial_indent="- ", subsequent_indent="  ") for n in notes
+        ]
+    out += ["", messages["method"]]
+    out += [
+        textwrap.fill(s, width, initial_indent="- ", subsequent_indent="  ")
+        for s in method_text(result.params, language)
+    ]
+    return "\n".join(out) + "\n"
