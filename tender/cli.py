@@ -132,9 +132,36 @@ def status(directory: Path) -> None:
 
 @cli.command()
 @CAMPAIGN_DIR
-def score(directory: Path) -> None:
-    """Rank the vendors from the collected workbooks."""
-    _not_available("score", 4)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv", "xlsx"]),
+    default="table",
+    show_default=True,
+    help="table and json print to stdout; csv and xlsx write files (default DIR/out/scores.*).",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE instead.")
+def score(directory: Path, fmt: str, output: Path | None) -> None:
+    """Rank the vendors from the collected workbooks of DIRECTORY.
+
+    Applies the published method (DESIGN.md section 5) to the latest
+    accepted workbook of each tester, and states that method with the
+    result. CSV writes three files: FILE (one row per vendor),
+    FILE-criteria.csv (one row per vendor and criterion) and
+    FILE-method.txt.
+
+    \b
+    Examples:
+      tender score rse-2027
+      tender score rse-2027 --format json -o verdict.json
+      tender score rse-2027 --format xlsx
+    """
+    from tender.campaign import load_campaign
+    from tender.exports import score_output
+    from tender.results import evaluate
+
+    evaluation = evaluate(load_campaign(directory))
+    click.echo(score_output(evaluation, fmt, output), nl=False)
 
 
 @cli.command()
