@@ -1,0 +1,547 @@
+"""Workbooks out and back: `tender sheets`, `tender collect` (archive, validate, ledger) and `tender status`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import multiprocessing
+import os
+import re
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+
+from criteria.catalogue import scale_labels
+from criteria.errors import TenderError
+from criteria.safe import atomic_path, check_text, set_text, write_bytes_atomic
+from tender.campaign import Campaign, load_campaign
+from vendors import ledger
+from vendors.intake import WORKBOOK_SUFFIXES, Expected, Intake, Problem, file_problem, read_workbook
+from vendors.workbook import WorkbookSpec, write_workbooks
+
+Progress = Callable[[int], None]
+
+#: Below this many new files, starting worker processes costs more than it saves.
+POOL_THRESHOLD = 48
+PROBLEMS_FILE = "collect-problems.xlsx"
+MAX_SHOWN_PROBLEMS = 10
+_LOCK_FILE = re.compile(r"^(~\$.*|\.~lock\..*#)$")
+_ARCHIVE_SUFFIX = re.compile(r"^\.[a-z0-9]{1,8}$")
+
+TEXTS: dict[str, dict[str, str]] = {
+    "en": {
+        "sheets": "Wrote {count} workbook(s) to {folder} (criteria version {version}).",
+        "sheets_next": "Send each tester their file; put the returned files in {inbox} and run: tender collect {root}",
+        "nothing": "No workbook to collect in {where}.",
+        "summary": "{total} file(s): {accepted} accepted, {rejected} rejected, {unchanged} unchanged, "
+        "{superseded} superseded.",
+        "accepted": "Accepted {file} (tester {tester}).",
+        "replaces": "Accepted {file} (tester {tester}), replacing an earlier workbook.",
+        "rejected": "Rejected {file}: {count} problem(s).",
+        "more": "  … and {count} more problem(s) in {problems}.",
+        "unchanged_rejected": "{count} unchanged file(s) had been rejected before; see 'tender status'.",
+        "problems": "Every problem is listed in {problems}; send each tester the lines of their file.",
+        "error": "{count} workbook(s) rejected; see {problems}",
+        "header": ("File", "Tester", "Sheet", "Cell", "Found", "Expected"),
+        "testers": "Testers: {current} of {total} have a current workbook.",
+        "columns": ("Tester", "Name", "Received", "Current file", "Date", "Rejected"),
+        "vendors": "Current workbooks with scores, per vendor:",
+        "vendor_line": "  {id}  {name}: {count}",
+        "missing": "Missing ({count}):",
+        "missing_line": "  {id}  {name}{email}{rejected}",
+        "missing_rejected": " — {count} rejected file(s)",
+        "none_missing": "Nobody is missing.",
+        "strangers": "{count} file(s) not linked to a tester of testers.xlsx (tester: {ids}).",
+        "unknown": "unknown",
+        "writing": "Writing workbooks",
+        "collecting": "Collecting workbooks",
+    },
+    "fr": {
+        "sheets": "{count} classeur(s) écrit(s) dans {folder} (version des critères {version}).",
+        "sheets_next": "Envoyez à chaque testeur son fichier ; déposez les fichiers reçus dans {inbox} puis lancez : "
+        "tender collect {root}",
+        "nothing": "Aucun classeur à collecter dans {where}.",
+        "summary": "{total} fichier(s) : {accepted} accepté(s), {rejected} refusé(s), {unchanged} inchangé(s), "
+        "{superseded} remplacé(s).",
+        "accepted": "Accepté : {file} (testeur {tester}).",
+        "replaces": "Accepté : {file} (testeur {tester}), en remplacement d'un classeur précédent.",
+        "rejected": "Refusé : {file} : {count} problème(s).",
+        "more": "  … et {count} autre(s) problème(s) dans {problems}.",
+        "unchanged_rejected": "{count} fichier(s) inchangé(s) avaient déjà été refusés ; voir « tender status ».",
+        "problems": "Tous les problèmes sont listés dans {problems} ; envoyez à chaque testeur les lignes de son "
+        "fichier.",
+        "error": "{count} classeur(s) refusé(s) ; voir {problems}",
+        "header": ("Fichier", "Testeur", "Feuille", "Cellule", "Trouvé", "Attendu"),
+        "testers": "Testeurs : {current} sur {total} ont un classeur en cours.",
+        "columns": ("Testeur", "Nom", "Reçus", "Fichier en cours", "Date", "Refusés"),
+        "vendors": "Classeurs en cours avec des notes, par fournisseur :",
+        "vendor_line": "  {id}  {name} : {count}",
+        "missing": "Manquants ({count}) :",
+        "missing_line": "  {id}  {name}{email}{rejected}",
+        "missing_rejected": " — {count} fichier(s) refusé(s)",
+        "none_missing": "Personne ne manque.",
+        "strangers": "{count} fichier(s) non rattaché(s) à un testeur de testers.xlsx (testeur : {ids}).",
+        "unknown": "inconnu",
+        "writing": "Écriture des classeurs",
+        "collecting": "Collecte des classeurs",
+    },
+}
+
+
+def label(key: str, language: str) -> str:
+    """A short text of this module (e.g. a progress-bar label) in ``language``."""
+    return TEXTS[language][key]
+
+
+class RejectedWorkbooksError(TenderError):
+    """At least one collected workbook was rejected; the testers must send corrected files."""
+
+    exit_code = 1
+
+
+# ---------------------------------------------------------------------------------------------- tender sheets
+
+
+def workbook_spec(campaign: Campaign) -> WorkbookSpec:
+    """The campaign's settings as the plain parameters of a score workbook."""
+    settings = campaign.settings
+    return WorkbookSpec(
+        campaign_id=settings.campaign_id,
+        campaign_name=settings.name,
+        criteria=campaign.criteria,
+        vendors=campaign.vendors,
+        scale=settings.scale,
+        scale_labels=scale_labels(settings.scale, settings.language),
+        language=settings.language,
+        organisation=settings.organisation,
+        deadline=settings.deadline,
+        tester_instructions=settings.tester_instructions,
+        contact=settings.contact,
+    )
+
+
+@dataclass(frozen=True)
+class SheetsResult:
+    """The workbooks written by `tender sheets`."""
+
+    folder: Path
+    paths: tuple[Path, ...]
+    criteria_version: str
+    language: str
+    root: Path
+
+    def lines(self) -> list[str]:
+        """What the CLI prints, in the campaign's language."""
+        texts = TEXTS[self.language]
+        return [
+            texts["sheets"].format(count=len(self.paths), folder=self.folder, version=self.criteria_version),
+            texts["sheets_next"].format(inbox=self.root / "inbox", root=self.root),
+        ]
+
+
+def make_sheets(campaign: Campaign, outdir: Path | None = None, progress: Progress | None = None) -> SheetsResult:
+    """Write one score workbook per tester of ``campaign`` (default folder: its ``sheets/``)."""
+    folder = Path(outdir) if outdir is not None else campaign.paths.sheets
+    spec = workbook_spec(campaign)
+    paths = write_workbooks(spec, campaign.testers, folder, progress)
+    return SheetsResult(folder, paths, spec.criteria_version, campaign.settings.language, campaign.paths.root)
+
+
+# --------------------------------------------------------------------------------------------- tender collect
+
+
+def expected_of(campaign: Campaign) -> Expected:
+    """What a returned workbook of this campaign must match."""
+    settings = campaign.settings
+    return Expected(
+        campaign_id=settings.campaign_id,
+        criteria_version=campaign.criteria.version(),
+        criteria=campaign.criteria.ids,
+        vendors={v.id: v.name for v in campaign.vendors},
+        testers=frozenset(t.id for t in campaign.testers),
+        scale=settings.scale,
+        language=settings.language,
+    )
+
+
+def is_lock_file(path: Path) -> bool:
+    """True for the lock files Excel (~$name) and LibreOffice (.~lock.name#) leave beside an open file."""
+    return bool(_LOCK_FILE.match(path.name))
+
+
+def find_workbooks(paths: Sequence[Path]) -> list[Path]:
+    """The files to collect: given files as they are, folders searched recursively for workbooks.
+
+    Lock files are skipped. Order: oldest modification first, so that when a
+    tester's two versions arrive together the newer one is recorded last and wins.
+    """
+    found: dict[Path, Path] = {}
+    for given in paths:
+        given = Path(given)
+        if given.is_dir():
+            candidates: Iterator[Path] = (
+                p for p in given.rglob("*") if p.is_file() and p.suffix.lower() in WORKBOOK_SUFFIXES
+            )
+        else:
+            candidates = iter([given])
+        for path in candidates:
+            if not is_lock_file(path):
+                found.setdefault(path.resolve(), path)
+    return sorted(found.values(), key=lambda p: (p.stat().st_mtime_ns, str(p)))
+
+
+@dataclass(frozen=True)
+class CollectPlan:
+    """The campaign and the files one `tender collect` run will take in."""
+
+    campaign: Campaign
+    files: tuple[Path, ...]
+    sources: tuple[Path, ...]
+
+
+def plan_collect(root: Path, paths: Sequence[Path] = ()) -> CollectPlan:
+    """Load the campaign and list the files to collect (``root/inbox`` when no path is given)."""
+    campaign = load_campaign(root)
+    sources = tuple(Path(p) for p in paths) or (campaign.paths.inbox,)
+    existing = [p for p in sources if p.exists()]
+    return CollectPlan(campaign, tuple(find_workbooks(existing)), sources)
+
+
+@dataclass(frozen=True)
+class Collected:
+    """What happened to one file: accepted, rejected or unchanged (already in the ledger)."""
+
+    path: Path
+    sha256: str
+    status: str
+    tester: str | None
+    problems: tuple[Problem, ...] = ()
+    superseded: tuple[str, ...] = ()
+    previous_status: str | None = None
+
+
+@dataclass(frozen=True)
+class CollectResult:
+    """The outcome of one `tender collect` run."""
+
+    files: tuple[Collected, ...]
+    problems_file: Path | None
+    language: str
+    sources: tuple[Path, ...] = ()
+
+    def count(self, status: str) -> int:
+        """Number of files with this status in this run."""
+        return sum(1 for f in self.files if f.status == status)
+
+    @property
+    def accepted(self) -> int:
+        return self.count(ledger.ACCEPTED)
+
+    @property
+    def rejected(self) -> int:
+        return self.count(ledger.REJECTED)
+
+    @property
+    def unchanged(self) -> int:
+        return self.count("unchanged")
+
+    @property
+    def superseded(self) -> int:
+        """Earlier workbooks replaced by a workbook accepted in this run."""
+        return sum(len(f.superseded) for f in self.files)
+
+    def lines(self) -> list[str]:
+        """What the CLI prints, in the campaign's language: one line per file, then the summary."""
+        texts = TEXTS[self.language]
+        if not self.files:
+            return [texts["nothing"].format(where=", ".join(str(s) for s in self.sources))]
+        lines: list[str] = []
+        for item in self.files:
+            name = item.path.name
+            if item.status == ledger.ACCEPTED:
+                key = "replaces" if item.superseded else "accepted"
+                lines.append(texts[key].format(file=name, tester=item.tester))
+            elif item.status == ledger.REJECTED:
+                lines.append(texts["rejected"].format(file=name, count=len(item.problems)))
+                lines.extend("  " + p.describe(self.language) for p in item.problems[:MAX_SHOWN_PROBLEMS])
+                hidden = len(item.problems) - MAX_SHOWN_PROBLEMS
+                if hidden > 0:
+                    lines.append(texts["more"].format(count=hidden, problems=self.problems_file))
+        lines.append(
+            texts["summary"].format(
+                total=len(self.files),
+                accepted=self.accepted,
+                rejected=self.rejected,
+                unchanged=self.unchanged,
+                superseded=self.superseded,
+            )
+        )
+        before = sum(1 for f in self.files if f.status == "unchanged" and f.previous_status == ledger.REJECTED)
+        if before:
+            lines.append(texts["unchanged_rejected"].format(count=before))
+        if self.problems_file is not None:
+            lines.append(texts["problems"].format(problems=self.problems_file))
+        return lines
+
+    def error(self) -> RejectedWorkbooksError | None:
+        """The error that makes the command exit with 1, when a workbook was rejected."""
+        if not self.rejected:
+            return None
+        return RejectedWorkbooksError(
+            TEXTS[self.language]["error"].format(count=self.rejected, problems=self.problems_file)
+        )
+
+
+def archive(path: Path, folder: Path) -> tuple[str, Path]:
+    """Copy ``path`` to ``folder/<sha256><suffix>`` unless the same bytes are already there.
+
+    The hash is taken from the very bytes written, so the archive always holds
+    what was validated even if the original changes meanwhile.
+    """
+    data = path.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    suffix = path.suffix.lower() if _ARCHIVE_SUFFIX.match(path.suffix.lower()) else ".bin"
+    target = folder / f"{sha}{suffix}"
+    if not target.exists():
+        write_bytes_atomic(target, data)
+    return sha, target
+
+
+_EXPECTED: Expected | None = None
+
+
+def _init_worker(expected: Expected) -> None:
+    global _EXPECTED
+    _EXPECTED = expected
+
+
+def _validate(job: tuple[Path, str]) -> Intake:
+    assert _EXPECTED is not None
+    return read_workbook(job[0], _EXPECTED, job[1])
+
+
+def _validated(jobs: list[tuple[Path, str]], expected: Expected, workers: int) -> Iterator[Intake]:
+    """Validate in order; with enough files, over a small process pool (calamine parsing is CPU-bound)."""
+    if workers <= 1 or len(jobs) < POOL_THRESHOLD:
+        for archived, name in jobs:
+            yield read_workbook(archived, expected, name)
+        return
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    chunk = max(1, min(32, len(jobs) // (workers * 4)))
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(expected,)) as pool:
+        yield from pool.map(_validate, jobs, chunksize=chunk)
+
+
+def default_workers() -> int:
+    """Worker processes for validation: the CPUs this process may use, at most 8."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(8, cpus))
+
+
+def run_collect(plan: CollectPlan, progress: Progress | None = None, jobs: int | None = None) -> CollectResult:
+    """Archive every file, then validate the new ones and record each in its own ledger transaction."""
+    campaign = plan.campaign
+    paths = campaign.paths
+    language = campaign.settings.language
+    results: list[Collected] = []
+    # Nothing is lost: every file is in the archive before anything can go wrong with it. Threads
+    # overlap the fsync of each copy, which dominates this step.
+    with ThreadPoolExecutor(max_workers=8) as threads:
+        archived = list(threads.map(lambda path: _archive_or_problem(path, paths.archive, language), plan.files))
+    with closing(ledger.connect(paths.ledger)) as conn:
+        fresh: list[tuple[Path, str, Path]] = []
+        for path, outcome in zip(plan.files, archived, strict=True):
+            if isinstance(outcome, Problem):
+                results.append(Collected(path, "", ledger.REJECTED, None, (outcome,)))
+                if progress is not None:
+                    progress(1)
+                continue
+            sha, copy = outcome
+            previous = ledger.known(conn, sha)
+            if previous is None:
+                fresh.append((path, sha, copy))
+            else:
+                results.append(Collected(path, sha, "unchanged", None, previous_status=previous))
+                if progress is not None:
+                    progress(1)
+        expected = expected_of(campaign)
+        jobs_list = [(copy, path.name) for path, _, copy in fresh]
+        workers = jobs if jobs is not None else default_workers()
+        for (path, sha, copy), intake in zip(fresh, _validated(jobs_list, expected, workers), strict=True):
+            done = ledger.record(conn, sha, _shown_path(path, paths.root), copy.name, intake)
+            problems = intake.problems if done.status == ledger.REJECTED else ()
+            results.append(
+                Collected(path, sha, done.status, intake.tester, problems, done.superseded, done.previous_status)
+            )
+            if progress is not None:
+                progress(1)
+    order = {path: i for i, path in enumerate(plan.files)}
+    results.sort(key=lambda c: order[c.path])
+    rejected = [c for c in results if c.status == ledger.REJECTED]
+    problems_file = write_problems(rejected, paths.out / PROBLEMS_FILE, language) if rejected else None
+    return CollectResult(tuple(results), problems_file, language, plan.sources)
+
+
+def _archive_or_problem(path: Path, folder: Path, language: str) -> tuple[str, Path] | Problem:
+    """Archive one file, or say why it cannot be read (one unreadable file never stops the batch)."""
+    try:
+        return archive(path, folder)
+    except OSError as exc:
+        return file_problem(path.name, language, "unreadable", reason=exc.strerror or type(exc).__name__)
+
+
+def collect(
+    root: Path, paths: Sequence[Path] = (), progress: Progress | None = None, jobs: int | None = None
+) -> CollectResult:
+    """`tender collect` as one call: plan, then run."""
+    return run_collect(plan_collect(root, paths), progress, jobs)
+
+
+def _shown_path(path: Path, root: Path) -> str:
+    """The path recorded in the ledger: relative to the campaign when inside it."""
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path.resolve())
+
+
+def write_problems(rejected: Sequence[Collected], target: Path, language: str) -> Path:
+    """Write every problem of the rejected files to an xlsx the team can send back, atomically."""
+    texts = TEXTS[language]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Problems" if language == "en" else "Problèmes"
+    widths = (28, 12, 22, 9, 50, 70)
+    for column, (title, width) in enumerate(zip(texts["header"], widths, strict=True), start=1):
+        cell = set_text(ws.cell(row=1, column=column), title)
+        cell.font, cell.fill = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor="1F4E79")
+        ws.column_dimensions[cell.column_letter].width = width
+    wrap = Alignment(wrap_text=True, vertical="top")
+    row = 2
+    for item in rejected:
+        for problem in item.problems:
+            values = (item.path.name, item.tester or "", problem.sheet or "", problem.cell or "")
+            for column, value in enumerate((*values, problem.found, problem.expected), start=1):
+                # Texts come from returned workbooks: written as plain strings, never formulas.
+                cell = set_text(ws.cell(row=row, column=column), _printable(value))
+                cell.alignment = wrap
+            row += 1
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:F{max(row - 1, 1)}"
+    with atomic_path(target) as tmp:
+        wb.save(tmp)
+    return target
+
+
+def _printable(value: str) -> str:
+    """Text fit for a cell: control characters from a hostile file are replaced, not written."""
+    try:
+        return check_text(value, "problem")
+    except TenderError:
+        return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]", "\ufffd", value)
+
+
+# ---------------------------------------------------------------------------------------------- tender status
+
+
+@dataclass(frozen=True)
+class TesterStatus:
+    """One tester's returns: files received, the current (accepted) one, rejected files."""
+
+    id: str
+    name: str
+    email: str
+    received: int
+    current: str | None
+    date: dt.datetime | None
+    rejected: int
+
+
+@dataclass(frozen=True)
+class VendorStatus:
+    """How many current workbooks give this vendor at least one score or N/A."""
+
+    id: str
+    name: str
+    workbooks: int
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    """Who returned what, per tester and per vendor, and who is missing."""
+
+    testers: tuple[TesterStatus, ...]
+    vendors: tuple[VendorStatus, ...]
+    strangers: tuple[str, ...]  # testers named by collected files but absent from testers.xlsx
+    stranger_files: int
+    language: str
+
+    @property
+    def missing(self) -> tuple[TesterStatus, ...]:
+        """Testers without a current (accepted) workbook."""
+        return tuple(t for t in self.testers if t.current is None)
+
+    def lines(self) -> list[str]:
+        """The status as a plain-text table, in the campaign's language."""
+        texts = TEXTS[self.language]
+        current = sum(1 for t in self.testers if t.current is not None)
+        lines = [texts["testers"].format(current=current, total=len(self.testers)), ""]
+        table = [texts["columns"]]
+        for t in self.testers:
+            date = t.date.astimezone().strftime("%Y-%m-%d %H:%M") if t.date else "-"
+            table.append((t.id, t.name, str(t.received), t.current or "-", date, str(t.rejected)))
+        widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+        lines.extend("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() for row in table)
+        lines += ["", texts["vendors"]]
+        lines.extend(texts["vendor_line"].format(id=v.id, name=v.name, count=v.workbooks) for v in self.vendors)
+        lines.append("")
+        if self.missing:
+            lines.append(texts["missing"].format(count=len(self.missing)))
+            for t in self.missing:
+                email = f" <{t.email}>" if t.email else ""
+                rejected = texts["missing_rejected"].format(count=t.rejected) if t.rejected else ""
+                lines.append(texts["missing_line"].format(id=t.id, name=t.name, email=email, rejected=rejected))
+        else:
+            lines.append(texts["none_missing"])
+        if self.stranger_files:
+            ids = ", ".join(self.strangers) or texts["unknown"]
+            lines.append(texts["strangers"].format(count=self.stranger_files, ids=ids))
+        return lines
+
+
+def status(root: Path) -> StatusReport:
+    """The state of returns of the campaign in ``root``, from its ledger."""
+    campaign = load_campaign(root)
+    subs = ledger.submissions(campaign.paths.ledger)
+    known_ids = {t.id for t in campaign.testers}
+    testers = []
+    for tester in campaign.testers:
+        own = [s for s in subs if s.tester == tester.id]
+        current = next((s for s in reversed(own) if s.status == ledger.ACCEPTED), None)
+        testers.append(
+            TesterStatus(
+                id=tester.id,
+                name=tester.name,
+                email=tester.email,
+                received=len(own),
+                current=current.name if current else None,
+                date=current.received if current else None,
+                rejected=sum(1 for s in own if s.status == ledger.REJECTED),
+            )
+        )
+    scores = ledger.current_scores(campaign.paths.ledger)
+    answered = scores[scores["score"].notna() | scores["na"]]
+    per_vendor = answered.groupby("vendor")["tester"].nunique().to_dict() if len(answered) else {}
+    vendors = tuple(VendorStatus(v.id, v.name, int(per_vendor.get(v.id, 0))) for v in campaign.vendors)
+    stranger_subs = [s for s in subs if s.tester not in known_ids]
+    strangers = tuple(sorted({s.tester for s in stranger_subs if s.tester}))
+    return StatusReport(tuple(testers), vendors, strangers, len(stranger_subs), campaign.settings.language)

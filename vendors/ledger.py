@@ -1,0 +1,217 @@
+"""The submission ledger: SQLite in WAL mode, one transaction per workbook, safe against two runs at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from vendors.intake import Intake, Problem
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_MS = 30_000
+ACCEPTED, REJECTED, SUPERSEDED = "accepted", "rejected", "superseded"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS submissions (
+    seq INTEGER PRIMARY KEY,              -- order of collection: the latest accepted workbook wins
+    sha256 TEXT NOT NULL UNIQUE,          -- content hash, also the archive file name
+    path TEXT NOT NULL,                   -- the file as it was collected (original name)
+    archive TEXT NOT NULL,                -- archive file name under .tender/archive/
+    tester TEXT,                          -- tester ID from the workbook's metadata, when readable
+    received TEXT NOT NULL,               -- ISO 8601 UTC time of collection
+    status TEXT NOT NULL CHECK (status IN ('accepted', 'rejected', 'superseded')),
+    problems TEXT NOT NULL DEFAULT '[]'   -- JSON list of {file, sheet, cell, found, expected}
+);
+CREATE INDEX IF NOT EXISTS submissions_tester ON submissions (tester, status);
+CREATE TABLE IF NOT EXISTS scores (
+    submission INTEGER NOT NULL REFERENCES submissions (seq),
+    position INTEGER NOT NULL,            -- row order in the workbook (vendor, then criterion, campaign order)
+    vendor TEXT NOT NULL,
+    criterion TEXT NOT NULL,
+    score REAL,                           -- NULL when blank or N/A
+    na INTEGER NOT NULL,                  -- 1 when the tester wrote N/A
+    comment TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (submission, position)    -- intake guarantees one row per (vendor, criterion)
+) WITHOUT ROWID;
+"""
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One collected file as the ledger remembers it (the audit trail of the report)."""
+
+    sha256: str
+    path: str
+    tester: str | None
+    received: dt.datetime
+    status: Literal["accepted", "rejected", "superseded"]
+    problems: tuple[Problem, ...] = ()
+    archive: str = ""
+
+    @property
+    def name(self) -> str:
+        """The original file name."""
+        return Path(self.path).name
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What recording one workbook did: ``unchanged`` when the same bytes were already in the ledger."""
+
+    status: Literal["accepted", "rejected", "unchanged"]
+    previous_status: str | None = None  # for unchanged files: the status they already had
+    superseded: tuple[str, ...] = ()  # hashes of the earlier workbooks this one replaced
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """Open (creating if needed) the ledger in WAL mode with a busy timeout; transactions are explicit."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA journal_mode = WAL")
+    # In WAL mode NORMAL never corrupts the ledger; a power cut can lose only the last commits,
+    # whose files are already in the archive and are collected again by the next run.
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    with _immediate(conn):
+        for statement in _SCHEMA.split(";"):
+            if statement.strip():
+                conn.execute(statement)
+        conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+    return conn
+
+
+@contextmanager
+def _immediate(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """BEGIN IMMEDIATE ... COMMIT: take the write lock up front so two runs queue instead of failing."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def known(conn: sqlite3.Connection, sha256: str) -> str | None:
+    """The status of the submission with this hash, or None if it was never collected."""
+    row = conn.execute("SELECT status FROM submissions WHERE sha256 = ?", (sha256,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def record(
+    conn: sqlite3.Connection,
+    sha256: str,
+    path: str,
+    archive: str,
+    intake: Intake,
+    received: dt.datetime | None = None,
+) -> Recorded:
+    """Record one workbook in one transaction: the submission, its scores, and what it supersedes.
+
+    The same bytes recorded twice are a no-op (``unchanged``). An accepted
+    workbook supersedes the tester's earlier accepted ones, which stay in the
+    ledger with the status ``superseded``.
+    """
+    when = (received or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
+    problems = json.dumps([p.as_dict() for p in intake.problems], ensure_ascii=False)
+    with _immediate(conn):
+        # Checked inside the write transaction: another run may have recorded it a moment ago.
+        previous = known(conn, sha256)
+        if previous is not None:
+            return Recorded("unchanged", previous_status=previous)
+        status = ACCEPTED if intake.accepted else REJECTED
+        superseded: list[str] = []
+        if intake.accepted:
+            rows = conn.execute(
+                "SELECT sha256 FROM submissions WHERE tester = ? AND status = ? ORDER BY seq", (intake.tester, ACCEPTED)
+            ).fetchall()
+            superseded = [str(r[0]) for r in rows]
+            conn.execute(
+                "UPDATE submissions SET status = ? WHERE tester = ? AND status = ?",
+                (SUPERSEDED, intake.tester, ACCEPTED),
+            )
+        cursor = conn.execute(
+            "INSERT INTO submissions (sha256, path, archive, tester, received, status, problems) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (sha256, path, archive, intake.tester, when.isoformat(timespec="seconds"), status, problems),
+        )
+        if intake.accepted:
+            seq = cursor.lastrowid
+            conn.executemany(
+                "INSERT INTO scores (submission, position, vendor, criterion, score, na, comment) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(seq, i, *row) for i, row in enumerate(intake.rows)],
+            )
+    return Recorded("accepted" if intake.accepted else "rejected", superseded=tuple(superseded))
+
+
+def _read(ledger_path: Path) -> sqlite3.Connection | None:
+    """A connection to an existing ledger, or None when there is none yet (nothing collected)."""
+    if not Path(ledger_path).exists():
+        return None
+    conn = sqlite3.connect(ledger_path, timeout=BUSY_TIMEOUT_MS / 1000)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    return conn
+
+
+def current_scores(ledger_path: Path) -> pd.DataFrame:
+    """The scores frame of vendors/scoring.py: one row per (tester, vendor, criterion) of current workbooks."""
+    conn = _read(ledger_path)
+    if conn is None:
+        return _scores_frame([])
+    with closing(conn):
+        rows = conn.execute(
+            "SELECT s.tester, c.vendor, c.criterion, c.score, c.na, c.comment FROM scores c "
+            "JOIN submissions s ON s.seq = c.submission WHERE s.status = ? ORDER BY s.tester, s.seq, c.position",
+            (ACCEPTED,),
+        ).fetchall()
+    return _scores_frame(rows)
+
+
+def _scores_frame(rows: list[tuple[object, ...]]) -> pd.DataFrame:
+    # Imported here: `tender collect` never builds a frame and starts faster without pandas.
+    import pandas as pd
+
+    from vendors.scoring import SCORE_COLUMNS
+
+    frame = pd.DataFrame.from_records(rows, columns=list(SCORE_COLUMNS))
+    # "str" is pandas' own string dtype from pandas 3 (object before), as the contract says.
+    dtypes = {"tester": "str", "vendor": "str", "criterion": "str", "score": "float64", "na": "bool", "comment": "str"}
+    return frame.astype(dtypes).reset_index(drop=True)
+
+
+def submissions(ledger_path: Path) -> list[Submission]:
+    """Every collected file, in the order of collection."""
+    conn = _read(ledger_path)
+    if conn is None:
+        return []
+    with closing(conn):
+        rows = conn.execute(
+            "SELECT sha256, path, tester, received, status, problems, archive FROM submissions ORDER BY seq"
+        ).fetchall()
+    return [
+        Submission(
+            sha256=sha,
+            path=path,
+            tester=tester,
+            received=dt.datetime.fromisoformat(received),
+            status=status,
+            problems=tuple(Problem.from_dict(p) for p in json.loads(problems)),
+            archive=archive,
+        )
+        for sha, path, tester, received, status, problems, archive in rows
+    ]
