@@ -110,24 +110,81 @@ def spec(directory: Path) -> None:
 
 @cli.command()
 @CAMPAIGN_DIR
-def sheets(directory: Path) -> None:
-    """Write one scoring workbook per tester into DIRECTORY/sheets."""
-    _not_available("sheets", 3)
+@click.option(
+    "-o",
+    "--out",
+    "outdir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder for the workbooks (default: DIRECTORY/sheets).",
+)
+def sheets(directory: Path, outdir: Path | None) -> None:
+    """Write one scoring workbook per tester into DIRECTORY/sheets.
+
+    Each workbook has an instructions sheet, one locked sheet per vendor
+    where only the score and comment cells can be edited, and hidden
+    metadata that 'tender collect' checks. Safe to re-run.
+
+    \b
+    Example:
+      tender sheets rse-2027
+    """
+    from tender.campaign import load_campaign
+    from tender.collect import label, make_sheets
+
+    campaign = load_campaign(directory)
+    stderr = click.get_text_stream("stderr")
+    length = len(campaign.testers)
+    with click.progressbar(length=length, label=label("writing", campaign.settings.language), file=stderr) as bar:
+        result = make_sheets(campaign, outdir, bar.update)
+    for line in result.lines():
+        click.echo(line)
 
 
 @cli.command()
 @CAMPAIGN_DIR
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-def collect(directory: Path, paths: tuple[Path, ...]) -> None:
-    """Take back filled workbooks from DIRECTORY/inbox (or PATHS)."""
-    _not_available("collect", 3)
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes (default: CPUs).")
+def collect(directory: Path, paths: tuple[Path, ...], jobs: int | None) -> None:
+    """Take back filled workbooks from DIRECTORY/inbox (or PATHS).
+
+    Every file is archived by its hash first; each workbook is then accepted
+    whole or rejected with every problem (sheet, cell, found, expected),
+    listed in DIRECTORY/out/collect-problems.xlsx. A tester's latest accepted
+    workbook replaces the earlier ones. Exits with 1 if any was rejected.
+
+    \b
+    Examples:
+      tender collect rse-2027
+      tender collect rse-2027 ~/Downloads/T012.xlsx mail-attachments/
+    """
+    from tender.collect import label, plan_collect, run_collect
+
+    plan = plan_collect(directory, paths)
+    stderr = click.get_text_stream("stderr")
+    text = label("collecting", plan.campaign.settings.language)
+    with click.progressbar(length=len(plan.files), label=text, file=stderr) as bar:
+        result = run_collect(plan, bar.update, jobs)
+    for line in result.lines():
+        click.echo(line)
+    error = result.error()
+    if error is not None:
+        raise error
 
 
 @cli.command()
 @CAMPAIGN_DIR
 def status(directory: Path) -> None:
-    """Show who has returned a workbook and who is missing."""
-    _not_available("status", 3)
+    """Show who has returned a workbook and who is missing.
+
+    \b
+    Example:
+      tender status rse-2027
+    """
+    from tender.collect import status as status_of
+
+    for line in status_of(directory).lines():
+        click.echo(line)
 
 
 @cli.command()
