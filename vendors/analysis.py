@@ -21,7 +21,7 @@ from numpy.polynomial import polynomial as poly
 from criteria.model import CriteriaSet, Priority
 from vendors.io import group_columns
 from vendors.model import Tester, Vendor
-from vendors.scoring import ScoringParams, ScoringResult, score
+from vendors.scoring import Aggregates, ScoringParams, ScoringResult, score, score_aggregates
 
 #: A winner is "clear" only if it keeps first place in at least this share of the Monte Carlo draws.
 CLEAR_WINNER_SHARE = 0.9
@@ -412,52 +412,102 @@ def segments(
 ) -> tuple[SegmentResult, ...]:
     """For each group column of testers.xlsx, each vendor's quality score and rank from one group's testers only.
 
-    Each group is scored by the method itself (:func:`vendors.scoring.score`) on that group's rows. Testers with
+    Each group is scored by the method itself on that group's rows only: :func:`vendors.scoring.score`, or, for
+    the plain mean, :func:`vendors.scoring.score_aggregates` on the group's sums and counts taken in one pass
+    for every group of a column (the same numbers, without re-reading the scores once per group). Testers with
     a blank value in a column belong to no group of that column. A vendor is ``divergent`` when its rank (None
     if eliminated) differs between the groups that assessed it.
     """
     enc = _encode(scores, [v.id for v in vendors], criteria.ids)
-    return _segments(enc, _coded_frame(enc, scores), criteria, vendors, testers, params)
+    return _segments(enc, scores, criteria, vendors, testers, params)
 
 
 def _segments(
     enc: _Encoded,
-    coded: pd.DataFrame,
+    scores: pd.DataFrame,
     criteria: CriteriaSet,
     vendors: Sequence[Vendor],
     testers: Sequence[Tester],
     params: ScoringParams,
+    coded: pd.DataFrame | None = None,
 ) -> tuple[SegmentResult, ...]:
-    tester_codes = coded["tester"].cat.codes.to_numpy()
     position = {tid: k for k, tid in enumerate(enc.tester_ids)}
     scored = np.bincount(enc.tester, minlength=len(enc.tester_ids)) > 0
+    by_sums = params.aggregation == "mean" and not params.balance_groups
     result = []
     for column in group_columns(testers):
-        members: dict[str, list[int]] = {}
+        # Group number of each tester of the scores (-1: no group in this column, or not in testers.xlsx).
+        group_of = np.full(len(enc.tester_ids), -1, dtype=np.int64)
+        names: list[str] = []
         for tester in testers:
             value = str(tester.groups.get(column) or "").strip()
-            if value:
-                members.setdefault(value, []).append(position.get(tester.id, -1))
-        groups = []
-        for value, codes in members.items():
-            inside = np.array([c for c in codes if c >= 0], dtype=np.int64)
-            verdict = score(criteria, vendors, coded[np.isin(tester_codes, inside)], params, testers)
-            groups.append(
-                GroupResult(
-                    group=value,
-                    testers=int(scored[inside].sum()),
-                    vendors={
-                        v.id: SegmentScore(v.quality_score, v.rank, v.eliminated, v.coverage) for v in verdict.vendors
-                    },
-                )
+            if not value:
+                continue
+            if value not in names:
+                names.append(value)
+            if tester.id in position:
+                group_of[position[tester.id]] = names.index(value)
+        if by_sums:
+            verdicts = _group_verdicts_by_sums(enc, group_of, len(names), criteria, vendors, params)
+        else:
+            if coded is None:
+                coded = _coded_frame(enc, scores)
+            tester_codes = coded["tester"].cat.codes.to_numpy()
+            # One extra slot for code -1 (a row without tester), never a member.
+            lookup = np.append(group_of, -1)[tester_codes]
+            verdicts = [score(criteria, vendors, coded[lookup == g], params, testers) for g in range(len(names))]
+        groups = tuple(
+            GroupResult(
+                group=name,
+                testers=int((scored & (group_of == g)).sum()),
+                vendors={
+                    v.id: SegmentScore(v.quality_score, v.rank, v.eliminated, v.coverage) for v in verdict.vendors
+                },
             )
+            for g, (name, verdict) in enumerate(zip(names, verdicts, strict=True))
+        )
         divergent = []
         for vendor in vendors:
             seen = {g.vendors[vendor.id].rank for g in groups if g.vendors[vendor.id].coverage > 0}
             if len(seen) > 1:
                 divergent.append(vendor.id)
-        result.append(SegmentResult(column, tuple(groups), tuple(divergent)))
+        result.append(SegmentResult(column, groups, tuple(divergent)))
     return tuple(result)
+
+
+def _group_verdicts_by_sums(
+    enc: _Encoded,
+    group_of: np.ndarray,
+    n_groups: int,
+    criteria: CriteriaSet,
+    vendors: Sequence[Vendor],
+    params: ScoringParams,
+) -> list[ScoringResult]:
+    """The method on each group's testers, for the plain mean: s_vi = sum / count over the group's scores.
+
+    Only what the ranking reads is filled in: the sd and N/A counts of these aggregates are left out (NaN, 0).
+    """
+    group = group_of[enc.tester]
+    inside = group >= 0
+    key = group[inside] * enc.n_cells + enc.cell[inside]
+    size = n_groups * enc.n_cells
+    shape = (n_groups, len(enc.vendor_ids), len(enc.criterion_ids))
+    # Summed in the order of the rows, as the method does, so that the means are the same to the last bit.
+    count = np.bincount(key, minlength=size).reshape(shape)
+    total = np.bincount(key, weights=enc.value[inside], minlength=size).reshape(shape)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(count > 0, total / count, np.nan)
+    blank_sd = np.full(shape[1:], np.nan)
+    no_na = np.zeros(shape[1:], dtype=np.int64)
+    return [
+        score_aggregates(
+            criteria,
+            vendors,
+            Aggregates(enc.vendor_ids, enc.criterion_ids, mean[g], count[g], blank_sd, no_na),
+            params,
+        )
+        for g in range(n_groups)
+    ]
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -857,21 +907,20 @@ def analyse(
 ) -> AnalysisResult:
     """DESIGN.md section 6 in one call: disagreement, agenda, segments, sensitivity and the verdict."""
     enc = _encode(scores, [v.id for v in vendors], criteria.ids)
-    coded = _coded_frame(enc, scores)
     stats = _cell_stats(enc)
     spread = _disagreements(enc, stats, disagreement_sd)
     sensitivity = SensitivityResult(
         winners=winners(scoring_result),
         monte_carlo=monte_carlo(criteria, scoring_result, draws=draws, delta=delta, seed=seed),
         weights=flip_weights(criteria, scoring_result, delta=delta),
-        leave_one_out=_leave_one_out(enc, criteria, vendors, testers, scores, params, scoring_result, stats, coded),
+        leave_one_out=_leave_one_out(enc, criteria, vendors, testers, scores, params, scoring_result, stats),
     )
     return AnalysisResult(
         disagreement_sd=disagreement_sd,
         disagreements=spread,
         reliability=_alpha_by_vendor(enc),
         agenda=_agenda(enc, scores, spread, scoring_result),
-        segments=_segments(enc, coded, criteria, vendors, testers, params),
+        segments=_segments(enc, scores, criteria, vendors, testers, params),
         sensitivity=sensitivity,
         verdict=verdict(sensitivity),
         vendor_names={v.id: v.name for v in vendors},

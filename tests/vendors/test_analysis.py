@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from collections.abc import Mapping
@@ -16,6 +17,7 @@ from vendors.analysis import (
     FlipWeight,
     LeaveOneOutResult,
     MonteCarloResult,
+    SegmentScore,
     SensitivityResult,
     WinnerChange,
     agenda,
@@ -467,6 +469,24 @@ def test_segments_ignore_a_vendor_a_group_did_not_assess() -> None:
     level, _ = segments(criteria, VENDORS, LEVELS, scores, QUALITY_ONLY)
     assert level.groups[1].vendors["B"].coverage == 0.0
     assert level.divergent == ()
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("aggregation", ["mean", "median"])
+def test_segments_equal_the_method_on_each_group(seed: int, aggregation: str) -> None:
+    """Each group's verdict is exactly what score() says on that group's rows (mean: from one-pass sums)."""
+    criteria, vendors, scores, params = random_campaign(seed)
+    params = dataclasses.replace(params, aggregation=aggregation)
+    testers = tuple(Pilot(f"t{t}", "", groups={"level": ("staff", "manager", "")[t % 3]}) for t in range(8))
+    (level,) = segments(criteria, vendors, testers, scores, params)
+    assert [g.group for g in level.groups] == ["staff", "manager"]
+    for group in level.groups:
+        ids = [t.id for t in testers if t.groups["level"] == group.group]
+        expected = score(criteria, vendors, scores[scores["tester"].isin(ids)], params)
+        assert group.vendors == {
+            v.id: SegmentScore(v.quality_score, v.rank, v.eliminated, v.coverage) for v in expected.vendors
+        }
+        assert group.testers == len(ids)
 
 
 # ----------------------------------------------------------------------------------------------------------------
