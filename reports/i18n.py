@@ -321,7 +321,7 @@ def _french_spacing(text: str) -> str:
     return text.replace("« ", "«" + NBSP)
 
 
-def translate(key: str, language: str, **values: Any) -> str:
+def translate(key: str, language: str, /, **values: Any) -> str:
     """The message ``key`` in ``language``, with ``{placeholders}`` filled from ``values``.
 
     Raises KeyError naming the key if it is unknown, ValueError if the language is not fr or en.

@@ -170,7 +170,7 @@ def _language(context: Context) -> str:
 
 
 @pass_context
-def _t(context: Context, key: str, **values: Any) -> str:
+def _t(context: Context, key: str, /, **values: Any) -> str:
     return translate(key, _language(context), **values)
 
 
@@ -383,6 +383,7 @@ def write_pdf(
         created=created,
     )
     target = Path(target)
+    _check_writable(target)
     try:
         with atomic_path(target) as tmp:
             tmp.write_bytes(data)
@@ -391,9 +392,21 @@ def write_pdf(
     return RenderedPdf(target, pages, len(data))
 
 
+def _check_writable(target: Path) -> None:
+    """Name the real obstacle before the OS reports a puzzling 'File exists' or 'Not a directory'."""
+    if target.is_dir():
+        raise RenderError(f"cannot write {target}: it is a folder")
+    for parent in target.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise RenderError(f"cannot write {target}: {parent} is a file, not a folder")
+            return
+
+
 def write_html(html: str, target: Path | str) -> Path:
     """Write the HTML a PDF came from, atomically."""
     target = Path(target)
+    _check_writable(target)
     try:
         with atomic_path(target) as tmp:
             tmp.write_text(html, encoding="utf-8")

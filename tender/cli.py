@@ -103,9 +103,35 @@ def _not_available(command: str, issue: int) -> None:
 
 @cli.command()
 @CAMPAIGN_DIR
-def spec(directory: Path) -> None:
-    """Render the requirements specification of DIRECTORY to out/spec.pdf."""
-    _not_available("spec", 6)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="PDF file to write.  [default: DIRECTORY/out/spec.pdf]",
+)
+@click.option("--html", "with_html", is_flag=True, help="Also write the HTML the PDF is rendered from, next to it.")
+@click.option(
+    "--pdf-variant",
+    type=click.Choice(["pdf/a-3b"]),
+    default=None,
+    help="Write an archival PDF/A-3b file instead of a plain PDF.",
+)
+def spec(directory: Path, output: Path | None, with_html: bool, pdf_variant: str | None) -> None:
+    """Render the requirements specification of DIRECTORY to a PDF.
+
+    The document, in the campaign's language, holds the context and
+    objectives, every requirement with its priority and published weight,
+    the evaluation method and the instructions for answering.
+
+    \b
+    Example:
+      tender spec rse-2027 --html
+    """
+    from tender.spec import build_spec, describe
+
+    result = build_spec(directory, output=output, html=with_html, variant=pdf_variant)
+    click.echo(describe(result))
 
 
 @cli.command()
