@@ -1,0 +1,311 @@
+"""`tender score`: the ranking table, JSON at full precision, formula-safe CSV and XLSX, clear errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+import tender.results
+from criteria.excel import write_criteria
+from criteria.model import Category, CriteriaSet, Criterion, Priority
+from tender.campaign import init_campaign, load_campaign
+from tender.cli import cli
+from tender.results import evaluate, evaluation_to_dict, scoring_params
+from vendors import model as vendor_model  # not 'Tester' itself: pytest would try to collect it
+from vendors.export import method_text
+from vendors.model import Vendor
+from vendors.scoring import score
+
+NBSP, NNBSP = "\u00a0", "\u202f"
+HOSTILE = "=SUM(1+2)"
+
+# Categories Q (W 2) and S (W 1); criteria Q1 (MUST), Q2, S1 of weight 1: e = 1/3 each.
+CRITERIA = CriteriaSet(
+    (Category("Q", "Quality", 2.0), Category("S", "Service", 1.0)),
+    (
+        Criterion("Q1", "Q", "Single sign-on", "", Priority.MUST, 1.0),
+        Criterion("Q2", "Q", "Mobile app", "", Priority.SHOULD, 1.0),
+        Criterion("S1", "S", "Support", "", Priority.SHOULD, 1.0),
+    ),
+)
+# 100 users, 3 years: A 3 x 12000 = 36000, B 3 x 14400 = 43200, C 3 x 9600 = 28800.
+VENDORS = (
+    Vendor("A", "Alpha", price_per_user_month=10),
+    Vendor("B", HOSTILE, price_per_user_month=12),
+    Vendor("C", "Gamma", price_per_user_month=8),
+)
+TESTERS = (
+    vendor_model.Tester("T1", "One", "one@example.org", {"level": "staff"}),
+    vendor_model.Tester("T2", "Two", "two@example.org", {"level": "manager"}),
+)
+# A: s = 4.5, 3, 4 -> Q = 100 * 11.5 / 15 = 76.67; P = 100; F = 0.7 * 76.67 + 30 = 83.67.
+# B: s = 3, 5, 5 -> Q = 100 * 13 / 15 = 86.67; P = 100 * 36000 / 43200 = 83.33; F = 60.67 + 25 = 85.67.
+# C: MUST Q1 = (0 + 1) / 2 = 0.5 < 1: eliminated; s = 0.5, 5, 5 -> Q = 100 * 10.5 / 15 = 70;
+#    its P is capped at 100 (100 * 36000 / 28800 = 125); F = 49 + 30 = 79, but it has no rank.
+ROWS = [
+    ("T1", "A", "Q1", 4),
+    ("T2", "A", "Q1", 5),
+    ("T1", "A", "Q2", 3),
+    ("T2", "A", "Q2", 3),
+    ("T1", "A", "S1", 4),
+    ("T2", "A", "S1", "N/A"),
+    ("T1", "B", "Q1", 3),
+    ("T2", "B", "Q1", 3),
+    ("T1", "B", "Q2", 5),
+    ("T2", "B", "Q2", 5),
+    ("T1", "B", "S1", 5),
+    ("T2", "B", "S1", 5),
+    ("T1", "C", "Q1", 0),
+    ("T2", "C", "Q1", 1),
+    ("T1", "C", "Q2", 5),
+    ("T1", "C", "S1", 5),
+]
+
+
+def frame(rows: Sequence[tuple[str, str, str, object]]) -> pd.DataFrame:
+    """The scores frame of vendors/scoring.py, as the ledger returns it."""
+    return pd.DataFrame(
+        {
+            "tester": pd.Series([r[0] for r in rows], dtype="str"),
+            "vendor": pd.Series([r[1] for r in rows], dtype="str"),
+            "criterion": pd.Series([r[2] for r in rows], dtype="str"),
+            "score": pd.Series([r[3] if isinstance(r[3], int | float) else np.nan for r in rows], dtype="float64"),
+            "na": pd.Series([r[3] == "N/A" for r in rows], dtype="bool"),
+            "comment": pd.Series(["" for _ in rows], dtype="str"),
+        }
+    )
+
+
+def make_campaign(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, language: str = "en", **settings: object) -> Path:
+    """A campaign with the criteria, vendors and testers above, whose ledger holds ROWS."""
+    root = tmp_path / "c"
+    init_campaign(root, language=language, vendors=VENDORS, testers=TESTERS, extra_settings={"users": 100, **settings})
+    write_criteria(CRITERIA, root / "criteria.xlsx", language)
+    monkeypatch.setattr(tender.results, "load_scores", lambda campaign: frame(ROWS))
+    return root
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["score", *args])
+    return result.exit_code, result.output
+
+
+def test_table_in_english(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_campaign(tmp_path, monkeypatch)
+    code, output = run(str(root))
+    assert code == 0
+    lines = output.splitlines()
+    assert lines[0] == (
+        "Enterprise social network — pilot evaluation 2027: ranking of 3 vendors from 2 testers' workbooks "
+        f"(criteria version {CRITERIA.version()})"
+    )
+    assert lines[2:7] == [
+        "Rank  Vendor         Final  Quality   Price      TCO  Coverage  Knock-outs and warnings",
+        "----  -------------  -----  -------  ------  -------  --------  ----------------------------------",
+        f"   1  {HOSTILE} (B)  85.67    86.67   83.33  €43,200      100%",
+        "   2  Alpha (A)      83.67    76.67  100.00  €36,000      100%",
+        "   —  Gamma (C)      79.00    70.00  100.00  €28,800      100%  eliminated: MUST Q1 scored 0.5 < 1",
+    ]
+    assert lines[8] == "Method:"
+    assert "- Final score: F_v = (70 × Q_v + 30 × P_v) / (70 + 30): quality counts for 70% and price for 30%." in lines
+
+
+def test_table_in_french(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_campaign(tmp_path, monkeypatch, language="fr")
+    code, output = run(str(root))
+    assert code == 0
+    lines = output.splitlines()
+    assert (
+        lines[2] == "Rang  Fournisseur    Finale  Qualité    Prix       TCO  Couverture  Éliminations et avertissements"
+    )
+    assert lines[4] == f"   1  {HOSTILE} (B)   85,67    86,67   83,33  43{NNBSP}200{NBSP}€       100{NBSP}%"
+    assert lines[6].endswith(f"éliminé{NBSP}: MUST Q1 noté 0,5 < 1")
+    assert lines[8] == f"Méthode{NBSP}:"
+
+
+def test_json_is_the_library_result_at_full_precision(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """CLI and library agree to the last bit; the document has the keys of DESIGN.md section 7."""
+    root = make_campaign(tmp_path, monkeypatch)
+    code, output = run(str(root), "--format", "json")
+    assert code == 0
+    data = json.loads(output)
+    campaign = load_campaign(root)
+    expected = score(CRITERIA, VENDORS, frame(ROWS), scoring_params(campaign.settings), TESTERS)
+    assert [v["id"] for v in data["vendors"]] == ["B", "A", "C"]
+    for got, want in zip(data["vendors"], expected.vendors, strict=True):
+        assert (got["rank"], got["eliminated"]) == (want.rank, want.eliminated)
+        assert (got["final_score"], got["quality_score"], got["price_score"]) == (
+            want.final_score,
+            want.quality_score,
+            want.price_score,
+        )
+        assert (got["tco"], got["coverage"]) == (want.tco, want.coverage)
+    assert data["vendors"][0]["price_score"] == 100 * 36000 / 43200
+    assert data["vendors"][2]["knockouts"] == [{"criterion": "Q1", "score": 0.5}]
+    assert data["vendors"][1]["criteria"]["S1"] == {"score": 4.0, "n": 1, "sd": None, "na": 1}
+    head = data["campaign"]
+    assert (head["name"], head["language"], head["currency"], head["scale_max"]) == (
+        "Enterprise social network — pilot evaluation 2027",
+        "en",
+        "EUR",
+        5.0,
+    )
+    assert (head["criteria_version"], head["testers_with_scores"]) == (CRITERIA.version(), 2)
+    assert data["method"]["text"] == method_text(expected.params, "en")
+    assert data == json.loads(json.dumps(evaluation_to_dict(evaluate(campaign))))
+
+
+def test_output_file_holds_what_stdout_would(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_campaign(tmp_path, monkeypatch)
+    target = tmp_path / "verdict.json"
+    code, output = run(str(root), "--format", "json", "-o", str(target))
+    assert (code, output) == (0, f"Written: {target}\n")
+    assert target.read_text(encoding="utf-8") == run(str(root), "--format", "json")[1]
+    table = tmp_path / "ranking.txt"
+    assert run(str(root), "-o", str(table)) == (0, f"Written: {table}\n")
+    assert table.read_text(encoding="utf-8") == run(str(root))[1]
+
+
+def test_csv_exports_are_formula_safe_utf8_with_bom(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_campaign(tmp_path, monkeypatch, language="fr")
+    code, output = run(str(root), "--format", "csv")
+    out = root / "out"
+    files = [out / "scores.csv", out / "scores-criteria.csv", out / "scores-method.txt"]
+    assert code == 0
+    assert output == "".join(f"Fichier écrit{NBSP}: {path}\n" for path in files)
+    raw = files[0].read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert [r["ID fournisseur"] for r in rows] == ["B", "A", "C"]
+    assert rows[0]["Fournisseur"] == "'" + HOSTILE
+    assert rows[0]["Rang"] == "1"
+    assert rows[2]["Rang"] == ""
+    assert float(rows[0]["Note finale (0-100)"]) == 0.7 * (100 * 13 / 15) + 0.3 * (100 * 36000 / 43200)
+    assert rows[2]["Statut"] == "éliminé"
+    assert rows[2]["Éliminations"] == f"éliminé{NBSP}: MUST Q1 noté 0,5 < 1"
+    criteria_rows = list(csv.DictReader(io.StringIO(files[1].read_bytes().decode("utf-8-sig"))))
+    assert len(criteria_rows) == 9
+    assert {r["Fournisseur"] for r in criteria_rows if r["ID fournisseur"] == "B"} == {"'" + HOSTILE}
+    s1 = next(r for r in criteria_rows if (r["ID fournisseur"], r["ID critère"]) == ("A", "S1"))
+    assert (s1["Note s_v,i"], s1["Nombre de notes (n)"], s1["Réponses N/A"], s1["Écart type"]) == ("4.0", "1", "1", "")
+    method = files[2].read_text(encoding="utf-8").splitlines()
+    assert method[1] == f"Version des critères{NBSP}: {CRITERIA.version()}"
+    assert method[4:12] == method_text(scoring_params(load_campaign(root).settings), "fr")
+    assert method[-1] == "price (inverse): P_v = 100 * TCO_min / TCO_v"
+
+
+def test_csv_to_a_chosen_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_campaign(tmp_path, monkeypatch)
+    code, output = run(str(root), "--format", "csv", "-o", str(tmp_path / "x" / "verdict.csv"))
+    assert code == 0
+    assert sorted(p.name for p in (tmp_path / "x").iterdir()) == [
+        "verdict-criteria.csv",
+        "verdict-method.txt",
+        "verdict.csv",
+    ]
+
+
+def test_xlsx_export_has_tables_and_a_method_sheet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_campaign(tmp_path, monkeypatch, price_formula="linear")
+    code, output = run(str(root), "--format", "xlsx")
+    target = root / "out" / "scores.xlsx"
+    assert (code, output) == (0, f"Written: {target}\n")
+    workbook = openpyxl.load_workbook(target)
+    assert workbook.sheetnames == ["Vendors", "Criteria", "Method"]
+    vendors = workbook["Vendors"]
+    assert [c.value for c in vendors[1]][:4] == ["Rank", "Vendor ID", "Vendor", "Status"]
+    name = vendors["C2"]
+    assert (name.value, name.data_type) == (HOSTILE, "s")  # text, never a formula
+    # Linear: P_B = 100 * (1 - 7200 / 36000) = 80; F_B = 0.7 * 86.67 + 24 = 84.67, still first.
+    assert vendors["G2"].value == pytest.approx(80.0)
+    assert vendors["E2"].value == pytest.approx(0.7 * 100 * 13 / 15 + 24)
+    assert vendors["E2"].number_format == "0.00"
+    assert vendors["A4"].value is None
+    criteria = workbook["Criteria"]
+    assert criteria.max_row == 1 + 9
+    method = [row[0] for row in workbook["Method"].iter_rows(values_only=True)]
+    assert method[4:12] == method_text(scoring_params(load_campaign(root).settings), "en")
+    assert method[9].startswith("Price score (linear formula)")
+
+
+def test_missing_prices_are_one_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The placeholder vendors of 'tender init' have no price yet."""
+    root = tmp_path / "c"
+    init_campaign(root)
+    monkeypatch.setattr(tender.results, "load_scores", lambda campaign: frame([]))
+    code, output = run(str(root))
+    assert code == 2
+    assert output == (
+        "Error: vendors.xlsx: vendor V1 (Vendor A) has no price_per_user_month; vendor V2 (Vendor B) has no "
+        "price_per_user_month; vendor V3 (Vendor C) has no price_per_user_month. The price weighs 30 in the final "
+        "score, so every vendor needs a cost above 0: fill column price_per_user_month (0 for a flat-fee offer) and "
+        "the other cost columns, or set price_weight: 0 in tender.yaml\n"
+    )
+
+
+def test_nothing_collected_yet_reads_the_real_ledger(tmp_path: Path) -> None:
+    """Without any collected workbook, every vendor is listed as not assessed, and nothing is ranked.
+
+    No vendor is eliminated, so TCO_min is C's 28800 and P_A = 100 * 28800 / 36000 = 80.
+    """
+    root = tmp_path / "c"
+    init_campaign(root, vendors=VENDORS, testers=TESTERS, extra_settings={"users": 100})
+    write_criteria(CRITERIA, root / "criteria.xlsx", "en")
+    evaluation = evaluate(load_campaign(root))
+    assert len(evaluation.scores) == 0
+    assert evaluation.analysis is None
+    assert [(v.id, v.rank, v.assessed) for v in evaluation.result.vendors] == [
+        ("A", None, False),
+        ("B", None, False),
+        ("C", None, False),
+    ]
+    code, output = run(str(root))
+    assert code == 0
+    assert (
+        output.splitlines()[4]
+        == "   —  Alpha (A)          —        —   80.00  €36,000        0%  not assessed (no score)"
+    )
+
+
+def test_balance_groups_setting_reaches_the_method(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """tender.yaml's aggregation and balance_groups become the scoring parameters."""
+    root = make_campaign(tmp_path, monkeypatch, aggregation="median", balance_groups="level", discount_rate=0.05)
+    params = scoring_params(load_campaign(root).settings)
+    assert (params.aggregation, params.balance_groups, params.discount_rate, params.users) == (
+        "median",
+        "level",
+        0.05,
+        100,
+    )
+    data = json.loads(run(str(root), "--format", "json")[1])
+    assert data["method"]["aggregation"]["balance_groups"] == "level"
+    # Discounted at 5 %: A costs 12000 * (1 + 1/1.05 + 1/1.05^2).
+    assert data["vendors"][1]["tco"] == pytest.approx(12000 * (1 + 1 / 1.05 + 1 / 1.05**2))
+
+
+def test_bad_format_and_missing_campaign(tmp_path: Path) -> None:
+    code, output = run(str(tmp_path), "--format", "pdf")
+    assert code == 2
+    assert "Invalid value for '--format': 'pdf' is not one of 'table', 'json', 'csv', 'xlsx'." in output
+    code, output = run(str(tmp_path / "nowhere"))
+    assert code == 2
+    assert output == (
+        f"Error: campaign folder {tmp_path / 'nowhere'} does not exist; "
+        f"create one with 'tender init {tmp_path / 'nowhere'}'\n"
+    )
+
+
+def test_help() -> None:
+    result = CliRunner().invoke(cli, ["score", "--help"])
+    assert result.exit_code == 0
+    assert "--format [table|json|csv|xlsx]" in result.output
+    assert "FILE-criteria.csv" in result.output
