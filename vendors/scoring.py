@@ -248,12 +248,15 @@ def aggregate(
     else:
         tester_ids = list(groups)
         t = _codes(scores["tester"], tester_ids)
-        ungrouped = tuple(sorted({tid for tid in tester_ids if not groups[tid]} | set(_absent(scores["tester"], t))))
         # Group code per known tester; one extra code for testers with no group value.
         label_codes, uniques = pd.factorize(pd.Series([groups[tid] or None for tid in tester_ids], dtype=object))
         n_g = len(uniques) + 1
         lookup = np.append(np.where(label_codes >= 0, label_codes, n_g - 1), n_g - 1)
         g = lookup[t[valid]]
+        # Reported: the testers who scored something and fell into the extra group.
+        scored = np.unique(t[valid])
+        without = {tester_ids[k] for k in scored if k >= 0 and label_codes[k] < 0}
+        ungrouped = tuple(sorted(without | set(_absent(scores["tester"][valid], t[valid]))))
         per_group = _aggregate(key * n_g + g, values, size * n_g, aggregation).reshape(size, n_g)
         with np.errstate(invalid="ignore"):
             # Plain mean over the groups that scored the pair: each group counts once.
