@@ -125,10 +125,10 @@ def ranking_table(evaluation: Evaluation, width: int = 100) -> str:
             else format_currency(v.tco, currency, CURRENCY_PATTERNS[language], locale=language, currency_digits=False)
         )
         coverage = number(100 * v.coverage, language, 1) + ("\u00a0%" if language == "fr" else "%")
-        notes = "; ".join(vendor_notes(v, result.params.knockout_threshold, language))
+        remarks = "; ".join(vendor_notes(v, result.params.knockout_threshold, language))
         rank = DASH if v.rank is None else str(v.rank)
         score_cells = (score_text(v.final_score), score_text(v.quality_score), score_text(v.price_score))
-        rows.append([rank, f"{v.name} ({v.id})", *score_cells, tco, coverage, notes])
+        rows.append([rank, f"{v.name} ({v.id})", *score_cells, tco, coverage, remarks])
     widths = [max(len(r[k]) for r in [header, *rows]) for k in range(len(header))]
     right = {0, 2, 3, 4, 5, 6}
 
