@@ -120,11 +120,14 @@ def format_number(value: float, language: str, digits: int = 2) -> str:
     return format_decimal(value, format=pattern, locale=locale)
 
 
-def format_percent(fraction: float, language: str, digits: int = 1) -> str:
-    """A fraction as a percentage with at most ``digits`` decimals (fr: 5,5 %; en: 5.5%)."""
+def format_percent(fraction: float, language: str, digits: int = 1, fixed: bool = False) -> str:
+    """A fraction as a percentage with at most ``digits`` decimals (fr: 5,5 %; en: 5.5%).
+
+    ``fixed`` always writes ``digits`` decimals (5,0 %), so that a column of figures lines up.
+    """
     locale = _locale(language)
     pattern = copy.copy(parse_pattern(locale.percent_formats[None]))
-    pattern.frac_prec = (0, digits)
+    pattern.frac_prec = (digits if fixed else 0, digits)
     return babel_format_percent(fraction, format=pattern, locale=locale)
 
 
@@ -180,8 +183,8 @@ def _number(context: Context, value: float, digits: int = 2) -> str:
 
 
 @pass_context
-def _percent(context: Context, fraction: float, digits: int = 1) -> str:
-    return format_percent(fraction, _language(context), digits)
+def _percent(context: Context, fraction: float, digits: int = 1, fixed: bool = False) -> str:
+    return format_percent(fraction, _language(context), digits, fixed)
 
 
 @pass_context

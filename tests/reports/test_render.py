@@ -221,6 +221,8 @@ def test_percentages_in_french_and_english() -> None:
     assert format_percent(11 / 100 * 5 / 18, "en", 2) == "3.06%"
     assert format_percent(0.11, "fr") == "11\xa0%"
     assert format_percent(5 / 18, "en") == "27.8%"
+    assert format_percent(0.02, "fr", 2) == "2\xa0%"
+    assert format_percent(0.02, "fr", 2, fixed=True) == "2,00\xa0%"
 
 
 def test_money_and_dates_in_french_and_english() -> None:

@@ -113,8 +113,8 @@ def test_every_criterion_id_with_its_weights(rendered: Rendered) -> None:
     for crit, start, end in zip(criteria.criteria, starts, ends, strict=True):
         inner = sum(c.weight for c in criteria.in_category(crit.category))
         row = _flat(
-            f"{format_number(crit.weight, language)} {format_percent(crit.weight / inner, language)} "
-            f"{format_percent(effective[crit.id], language, 2)}"
+            f"{format_number(crit.weight, language)} {format_percent(crit.weight / inner, language, 1, fixed=True)} "
+            f"{format_percent(effective[crit.id], language, 2, fixed=True)}"
         )
         assert row in text[start:end], crit.id
 
@@ -140,9 +140,9 @@ def test_category_weights_are_published(rendered: Rendered) -> None:
         members = criteria.in_category(cat.id)
         must = sum(1 for c in members if c.priority.value == "MUST")
         line = f"{cat.id} {cat.name} {len(members)} {must} {format_number(cat.weight, language)} "
-        line += format_percent(cat.weight / 100, language)
+        line += format_percent(cat.weight / 100, language, 1, fixed=True)
         assert _flat(line) in text, cat.id
-    total = {"fr": "Total 65 16 100 100 %", "en": "Total 65 16 100 100%"}[language]
+    total = {"fr": "Total 65 16 100 100,0 %", "en": "Total 65 16 100 100.0%"}[language]
     assert total in text
 
 
