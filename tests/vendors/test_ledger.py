@@ -1,0 +1,169 @@
+"""The submission ledger: long-form scores, supersession, no-op re-collection, WAL and write locking."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import threading
+import time
+from contextlib import closing
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from vendors import ledger
+from vendors.intake import Intake, Problem, ScoreRow
+from vendors.scoring import SCORE_COLUMNS
+
+T0 = dt.datetime(2027, 3, 1, 9, 30, tzinfo=dt.timezone.utc)
+
+
+def accepted(tester: str, *rows: ScoreRow) -> Intake:
+    return Intake(f"{tester}.xlsx", tester, rows)
+
+
+def rejected(tester: str | None, *problems: Problem) -> Intake:
+    return Intake("bad.xlsx", tester, (), problems)
+
+
+@pytest.fixture
+def ledger_path(tmp_path: Path) -> Path:
+    return tmp_path / ".tender" / "ledger.sqlite"
+
+
+def test_missing_ledger_reads_as_empty(ledger_path: Path) -> None:
+    frame = ledger.current_scores(ledger_path)
+    assert list(frame.columns) == list(SCORE_COLUMNS)
+    assert len(frame) == 0
+    assert frame.dtypes.to_dict() == {
+        "tester": pd.StringDtype(na_value=float("nan")),
+        "vendor": pd.StringDtype(na_value=float("nan")),
+        "criterion": pd.StringDtype(na_value=float("nan")),
+        "score": "float64",
+        "na": "bool",
+        "comment": pd.StringDtype(na_value=float("nan")),
+    }
+    assert ledger.submissions(ledger_path) == []
+    assert not ledger_path.exists()
+
+
+def test_connection_uses_wal_busy_timeout_and_schema(ledger_path: Path) -> None:
+    with closing(ledger.connect(ledger_path)) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        assert conn.execute("PRAGMA busy_timeout").fetchone() == (ledger.BUSY_TIMEOUT_MS,)
+        assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("1",)
+    # Opening again keeps what is there.
+    with closing(ledger.connect(ledger_path)) as conn:
+        assert conn.execute("SELECT count(*) FROM meta").fetchone() == (1,)
+
+
+def test_accepted_scores_in_long_form(ledger_path: Path) -> None:
+    intake = accepted(
+        "T001",
+        ScoreRow("V1", "PRO-01", 4.0, False, "Easy"),
+        ScoreRow("V1", "PRO-02", None, True, ""),
+        ScoreRow("V2", "PRO-01", None, False, ""),
+        ScoreRow("V2", "PRO-02", 0.0, False, "=1+1"),
+    )
+    with closing(ledger.connect(ledger_path)) as conn:
+        done = ledger.record(conn, "a" * 64, "inbox/T001.xlsx", "a" * 64 + ".xlsx", intake, received=T0)
+    assert done == ledger.Recorded("accepted")
+    frame = ledger.current_scores(ledger_path)
+    expected = pd.DataFrame(
+        {
+            "tester": ["T001"] * 4,
+            "vendor": ["V1", "V1", "V2", "V2"],
+            "criterion": ["PRO-01", "PRO-02", "PRO-01", "PRO-02"],
+            "score": [4.0, float("nan"), float("nan"), 0.0],
+            "na": [False, True, False, False],
+            "comment": ["Easy", "", "", "=1+1"],
+        }
+    ).astype({"tester": "str", "vendor": "str", "criterion": "str", "comment": "str"})
+    pd.testing.assert_frame_equal(frame, expected)
+    assert ledger.submissions(ledger_path) == [
+        ledger.Submission("a" * 64, "inbox/T001.xlsx", "T001", T0, "accepted", (), "a" * 64 + ".xlsx")
+    ]
+
+
+def test_same_bytes_twice_is_a_no_op(ledger_path: Path) -> None:
+    with closing(ledger.connect(ledger_path)) as conn:
+        ledger.record(conn, "b" * 64, "x.xlsx", "b.xlsx", accepted("T001", ScoreRow("V1", "C1", 3.0, False, "")))
+        again = ledger.record(conn, "b" * 64, "copy of x.xlsx", "b.xlsx", accepted("T001"))
+        assert ledger.known(conn, "b" * 64) == "accepted"
+        assert ledger.known(conn, "c" * 64) is None
+    assert again == ledger.Recorded("unchanged", previous_status="accepted")
+    assert [s.path for s in ledger.submissions(ledger_path)] == ["x.xlsx"]
+    assert ledger.current_scores(ledger_path)["score"].tolist() == [3.0]
+
+
+def test_latest_accepted_workbook_supersedes_earlier_ones(ledger_path: Path) -> None:
+    first = accepted("T001", ScoreRow("V1", "C1", 1.0, False, ""))
+    second = accepted("T001", ScoreRow("V1", "C1", 5.0, False, "changed my mind"))
+    other = accepted("T002", ScoreRow("V1", "C1", 3.0, False, ""))
+    bad = rejected("T001", Problem("bad.xlsx", "Vendor A", "E4", "7", "a score from 0 to 5"))
+    with closing(ledger.connect(ledger_path)) as conn:
+        assert ledger.record(conn, "1" * 64, "v1.xlsx", "1.xlsx", first, T0).superseded == ()
+        ledger.record(conn, "2" * 64, "t2.xlsx", "2.xlsx", other, T0)
+        assert ledger.record(conn, "3" * 64, "bad.xlsx", "3.xlsx", bad, T0) == ledger.Recorded("rejected")
+        assert ledger.record(conn, "4" * 64, "v2.xlsx", "4.xlsx", second, T0) == ledger.Recorded(
+            "accepted", superseded=("1" * 64,)
+        )
+    assert [(s.path, s.tester, s.status) for s in ledger.submissions(ledger_path)] == [
+        ("v1.xlsx", "T001", "superseded"),
+        ("t2.xlsx", "T002", "accepted"),
+        ("bad.xlsx", "T001", "rejected"),
+        ("v2.xlsx", "T001", "accepted"),
+    ]
+    frame = ledger.current_scores(ledger_path)
+    assert frame[["tester", "score", "comment"]].values.tolist() == [
+        ["T001", 5.0, "changed my mind"],
+        ["T002", 3.0, ""],
+    ]
+
+
+def test_rejected_submission_keeps_every_problem(ledger_path: Path) -> None:
+    problems = (
+        Problem("bad.xlsx", "Fournisseur A", "E4", "7", "une note de 0 à 5"),
+        Problem("bad.xlsx", None, None, "aucune feuille pour le fournisseur V2 (B)", "une feuille par fournisseur"),
+    )
+    with closing(ledger.connect(ledger_path)) as conn:
+        ledger.record(conn, "d" * 64, "bad.xlsx", "d.xlsx", rejected(None, *problems), T0)
+    (submission,) = ledger.submissions(ledger_path)
+    assert submission.problems == problems
+    assert submission.tester is None
+    assert submission.status == "rejected"
+    assert submission.name == "bad.xlsx"
+    assert ledger.current_scores(ledger_path).empty
+
+
+def test_a_failed_workbook_leaves_nothing_behind(ledger_path: Path) -> None:
+    # A value SQLite cannot store fails the score insert after the submission row was written.
+    broken = accepted("T001", ScoreRow("V1", "C1", 2.0, False, ""), ScoreRow("V1", "C2", [1], False, ""))  # type: ignore[arg-type]
+    with closing(ledger.connect(ledger_path)) as conn:
+        ledger.record(conn, "e" * 64, "old.xlsx", "e.xlsx", accepted("T001", ScoreRow("V1", "C1", 4.0, False, "")))
+        with pytest.raises(sqlite3.ProgrammingError):
+            ledger.record(conn, "f" * 64, "new.xlsx", "f.xlsx", broken)
+        assert not conn.in_transaction
+    assert [(s.path, s.status) for s in ledger.submissions(ledger_path)] == [("old.xlsx", "accepted")]
+    assert ledger.current_scores(ledger_path)["score"].tolist() == [4.0]
+
+
+def test_a_second_writer_waits_for_the_first(ledger_path: Path) -> None:
+    intake = accepted("T001", ScoreRow("V1", "C1", 4.0, False, ""))
+    outcome: list[ledger.Recorded] = []
+
+    def second_run() -> None:
+        with closing(ledger.connect(ledger_path)) as second:
+            outcome.append(ledger.record(second, "9" * 64, "a.xlsx", "9.xlsx", intake))
+
+    with closing(ledger.connect(ledger_path)) as first:
+        first.execute("BEGIN IMMEDIATE")
+        worker = threading.Thread(target=second_run)
+        worker.start()
+        time.sleep(0.5)
+        assert outcome == []  # blocked on the write lock, not failed
+        first.execute("COMMIT")
+        worker.join(timeout=10)
+    assert outcome == [ledger.Recorded("accepted")]
+    assert [s.status for s in ledger.submissions(ledger_path)] == ["accepted"]
