@@ -9,6 +9,7 @@ Carlo draws take well under a second (``benchmarks/bench_analysis.py``).
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -968,11 +969,11 @@ _TEXTS = {
     },
     "fr": {
         "clear": (
-            "Vainqueur net : {winner}. Il arrive premier dans {share} des {draws} tirages où chaque pondération "
-            "varie de ±{delta} ; ni une pondération de catégorie modifiée d'au plus ±{delta}, ni le retrait d'un "
-            "seul testeur ne change le vainqueur."
+            "Vainqueur net\u00a0: {winner}. Il arrive premier dans {share} des {draws} tirages où chaque pondération "
+            "varie de ±{delta}\u00a0; ni une pondération de catégorie modifiée d'au plus ±{delta}, ni le retrait "
+            "d'un seul testeur ne change le vainqueur."
         ),
-        "not_robust": "Pas de vainqueur robuste : {reasons}.",
+        "not_robust": "Pas de vainqueur robuste\u00a0: {reasons}.",
         "no_ranked": "aucun fournisseur n'est classé (tous sont éliminés ou non évalués)",
         "tie": "{names} sont ex aequo en première place",
         "monte_carlo": (
@@ -980,9 +981,9 @@ _TEXTS = {
         ),
         "weights": "porter le poids de la catégorie {category} à {flip} du total au lieu de {weight} fait gagner {new}",
         "testers_one": "retirer le testeur {ids} fait gagner {new}",
-        "testers_many": "retirer un seul des {count} testeurs suivants change le vainqueur : {ids}",
+        "testers_many": "retirer un seul des {count} testeurs suivants change le vainqueur\u00a0: {ids}",
         "and": " et ",
-        "then": " ; ",
+        "then": "\u00a0; ",
         "nobody": "aucun fournisseur",
     },
 }
@@ -1041,6 +1042,190 @@ def verdict_text(analysis: AnalysisResult, language: str) -> str:
                 ids = ", ".join(c.tester for c in changes[:_MAX_LISTED]) + (", …" if len(changes) > _MAX_LISTED else "")
                 parts.append(texts["testers_many"].format(count=len(changes), ids=ids))
     return texts["not_robust"].format(reasons=texts["then"].join(parts))
+
+
+_TABLE = {
+    "en": {
+        "disagreement": "Disagreement (pairs whose scores have a standard deviation of {sd} or more): {flagged} of "
+        "{pairs} vendor-criterion pairs scored by two testers or more",
+        "agenda": "Consensus agenda:",
+        "more": "… and {count} more (all of them in the JSON output)",
+        "alpha": "Agreement between testers (Krippendorff's alpha, interval): {values}",
+        "segments": "Segments (rank and quality score from each group's testers only; "
+        "* = rank differs between groups):",
+        "out": "eliminated",
+        "no_segments": "Segments: testers.xlsx has no group column.",
+        "sensitivity": "Sensitivity:",
+        "monte_carlo": "Every weight varied by ±{delta} ({draws} draws, seed {seed}), share of first places: {shares}",
+        "flips": "Share of one category's weight at which the winner changes (others in proportion): {flips}",
+        "flip": "{category} {weight} → {flip} ({new} wins)",
+        "no_flip": "{category} {weight}: never",
+        "loo_none": "Leaving out one tester ({count} tried): the winner never changes",
+        "loo": "Leaving out one tester ({count} tried) changes the winner: {changes}",
+        "loo_one": "{tester} → {new}",
+        "verdict": "Verdict: {text}",
+    },
+    "fr": {
+        "disagreement": "Désaccords (paires dont les notes ont un écart type d'au moins {sd})\u00a0: {flagged} sur "
+        "{pairs} paires fournisseur-critère notées par au moins deux testeurs",
+        "agenda": "Ordre du jour de la réunion de consensus\u00a0:",
+        "more": "… et {count} de plus (toutes dans la sortie JSON)",
+        "alpha": "Accord entre testeurs (alpha de Krippendorff, intervalles)\u00a0: {values}",
+        "segments": "Segments (rang et note de qualité d'après les seuls testeurs de chaque groupe\u00a0; "
+        "* = rang différent selon les groupes)\u00a0:",
+        "out": "éliminé",
+        "no_segments": "Segments\u00a0: testers.xlsx n'a pas de colonne de groupe.",
+        "sensitivity": "Sensibilité\u00a0:",
+        "monte_carlo": "Chaque pondération variée de ±{delta} ({draws} tirages, graine {seed}), part des premières "
+        "places\u00a0: {shares}",
+        "flips": "Part du poids d'une catégorie à laquelle le vainqueur change (les autres au prorata)\u00a0: {flips}",
+        "flip": "{category} {weight} → {flip} ({new} gagne)",
+        "no_flip": "{category} {weight}\u00a0: jamais",
+        "loo_none": "Retrait d'un testeur ({count} essayés)\u00a0: le vainqueur ne change jamais",
+        "loo": "Le retrait d'un testeur ({count} essayés) change le vainqueur\u00a0: {changes}",
+        "loo_one": "{tester} → {new}",
+        "verdict": "Verdict\u00a0: {text}",
+    },
+}
+_AGENDA_HEAD = {
+    "en": ("Vendor", "Criterion", "n", "Mean", "SD", "Range", "Scores given"),
+    "fr": ("Fournisseur", "Critère", "n", "Moyenne", "Écart type", "Étendue", "Notes données"),
+}
+#: At most this many agenda points in the table; the JSON output has them all.
+AGENDA_LINES = 10
+_DASH = "—"
+
+
+def _fixed(value: float | None, language: str, digits: int = 2) -> str:
+    if value is None or not math.isfinite(value):
+        return _DASH
+    return format_decimal(value, format="#,##0." + "0" * digits, locale=language)
+
+
+def _plain(value: float, language: str) -> str:
+    """A score as people write it: no useless decimals, the language's decimal mark (4.5, 4,5)."""
+    return format_decimal(value, format="#,##0.##", locale=language)
+
+
+def _columns(rows: Sequence[Sequence[str]], right: set[int], indent: str = "  ") -> list[str]:
+    """Rows of cells aligned in columns (numbers to the right)."""
+    widths = [max(len(row[k]) for row in rows) for k in range(len(rows[0]))]
+    lines = []
+    for row in rows:
+        cells = [c.rjust(w) if k in right else c.ljust(w) for k, (c, w) in enumerate(zip(row, widths, strict=True))]
+        lines.append((indent + "  ".join(cells)).rstrip())
+    return lines
+
+
+def analysis_table(analysis: AnalysisResult, language: str, width: int = 100) -> list[str]:
+    """The analysis as short text sections for `tender score`: agenda, segments, sensitivity, verdict."""
+    texts = _TABLE[language]
+
+    def vendor(vid: str) -> str:
+        return f"{analysis.vendor_names.get(vid, vid)} ({vid})"
+
+    def vendors(ids: Sequence[str]) -> str:
+        return _TEXTS[language]["and"].join(vendor(v) for v in ids) if ids else _TEXTS[language]["nobody"]
+
+    def wrapped(text: str, bullet: bool = True) -> list[str]:
+        first = "- " if bullet else ""
+        return textwrap.wrap(text, width, initial_indent=first, subsequent_indent="  ", break_on_hyphens=False)
+
+    then = _TEXTS[language]["then"]
+    colon = "\u00a0:" if language == "fr" else ":"
+
+    label = format_decimal(analysis.disagreement_sd, format="#,##0.##", locale=language)
+    flagged = sum(1 for d in analysis.disagreements if d.flagged)
+    out = wrapped(
+        texts["disagreement"].format(sd=label, flagged=flagged, pairs=len(analysis.disagreements)), bullet=False
+    )
+    if analysis.agenda:
+        out.append(texts["agenda"])
+        rows = [list(_AGENDA_HEAD[language])]
+        said = []
+        for item in analysis.agenda[:AGENDA_LINES]:
+            given = then.join(_plain(v, language) for _, v in item.scores)
+            title = analysis.criterion_titles.get(item.criterion, "")
+            rows.append(
+                [
+                    vendor(item.vendor),
+                    f"{item.criterion} {title}".strip()[:40],
+                    str(item.n),
+                    _fixed(item.mean, language),
+                    _fixed(item.sd, language),
+                    _plain(item.spread, language),
+                    given if len(given) <= 40 else given[:39] + "…",
+                ]
+            )
+            quotes = then.join(
+                f"{tester}{colon} «\u00a0{text}\u00a0»" if language == "fr" else f'{tester}: "{text}"'
+                for tester, text in item.comments
+            )
+            # Cut by hand: textwrap.shorten would turn the no-break spaces of French into plain ones.
+            said.append(quotes if len(quotes) <= width - 6 else quotes[: width - 7] + "…")
+        aligned = _columns(rows, right={2, 3, 4, 5})
+        out.append(aligned[0])
+        for line, quotes in zip(aligned[1:], said, strict=True):
+            out.append(line)
+            if quotes:
+                out.append("      " + quotes)
+        if len(analysis.agenda) > AGENDA_LINES:
+            out.append("  " + texts["more"].format(count=len(analysis.agenda) - AGENDA_LINES))
+    alphas = then.join(f"{vendor(vid)} {_fixed(a, language)}" for vid, a in analysis.reliability.items())
+    out += wrapped(texts["alpha"].format(values=alphas), bullet=False)
+
+    out.append("")
+    if not analysis.segments:
+        out.append(texts["no_segments"])
+    else:
+        out += wrapped(texts["segments"], bullet=False)
+        for seg in analysis.segments:
+            rows = [[seg.column, *(f"{g.group} ({g.testers})" for g in seg.groups)]]
+            for vid in analysis.vendor_names:
+                cells = []
+                for group in seg.groups:
+                    found = group.vendors.get(vid)
+                    if found is None or found.coverage <= 0:
+                        cells.append(_DASH)
+                    else:
+                        rank = texts["out"] if found.eliminated else (_DASH if found.rank is None else str(found.rank))
+                        cells.append(f"{rank} ({_fixed(found.quality_score, language, 1)})")
+                mark = "* " if vid in seg.divergent else "  "
+                rows.append([mark + vendor(vid), *cells])
+            out += _columns(rows, right=set())
+
+    out += ["", texts["sensitivity"]]
+    sens = analysis.sensitivity
+    mc = sens.monte_carlo
+    shares = sorted(mc.first_place_share.items(), key=lambda item: -item[1])
+    share_text = ", ".join(f"{vendor(vid)} {_percent(share, language)}" for vid, share in shares if share > 0)
+    out += wrapped(
+        texts["monte_carlo"].format(
+            delta=_percent(mc.delta, language),
+            draws=format_decimal(mc.draws, locale=language),
+            seed=mc.seed,
+            shares=share_text or _TEXTS[language]["nobody"],
+        )
+    )
+    if sens.weights and len(sens.winners) == 1:
+        flips = then.join(
+            texts["no_flip" if f.flip_weight is None else "flip"].format(
+                category=analysis.category_names.get(f.category, f.category),
+                weight=_percent(f.weight, language),
+                flip=_percent(f.flip_weight or 0.0, language),
+                new=vendors(f.new_winners),
+            )
+            for f in sens.weights
+        )
+        out += wrapped(texts["flips"].format(flips=flips))
+    loo = sens.leave_one_out
+    if loo.changes:
+        changes = ", ".join(texts["loo_one"].format(tester=c.tester, new=vendors(c.winners)) for c in loo.changes)
+        out += wrapped(texts["loo"].format(count=loo.testers, changes=changes))
+    else:
+        out += wrapped(texts["loo_none"].format(count=loo.testers))
+    out += wrapped(texts["verdict"].format(text=verdict_text(analysis, language)), bullet=False)
+    return out
 
 
 def _number(value: float | None) -> float | None:

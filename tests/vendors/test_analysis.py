@@ -531,8 +531,8 @@ def test_verdict_clear_winner_in_both_languages() -> None:
         "category weight changed by up to ±25%, and no single tester left out, changes the winner."
     )
     assert verdict_text(result, "fr") == (
-        "Vainqueur net : Alpha. Il arrive premier dans 97,5\u202f% des 10\u202f000 tirages où chaque pondération "
-        "varie de ±25\u202f% ; ni une pondération de catégorie modifiée d'au plus ±25\u202f%, ni le retrait d'un "
+        "Vainqueur net\u00a0: Alpha. Il arrive premier dans 97,5\u202f% des 10\u202f000 tirages où chaque pondération "
+        "varie de ±25\u202f%\u00a0; ni une pondération de catégorie modifiée d'au plus ±25\u202f%, ni le retrait d'un "
         "seul testeur ne change le vainqueur."
     )
 
@@ -554,9 +554,9 @@ def test_verdict_no_robust_winner_gives_every_reason() -> None:
         "leaving out tester t7 makes Beta win."
     )
     assert verdict_text(result, "fr") == (
-        "Pas de vainqueur robuste : Alpha n'arrive premier que dans 62\u202f% des 10\u202f000 tirages où chaque "
-        "pondération varie de ±25\u202f% ; porter le poids de la catégorie Usage à 70\u202f% du total au lieu de "
-        "75\u202f% fait gagner Beta ; retirer le testeur t7 fait gagner Beta."
+        "Pas de vainqueur robuste\u00a0: Alpha n'arrive premier que dans 62\u202f% des 10\u202f000 tirages où chaque "
+        "pondération varie de ±25\u202f%\u00a0; porter le poids de la catégorie Usage à 70\u202f% du total au lieu de "
+        "75\u202f% fait gagner Beta\u00a0; retirer le testeur t7 fait gagner Beta."
     )
 
 
@@ -569,7 +569,7 @@ def test_verdict_many_testers_tie_and_nobody() -> None:
     )
     tie = with_verdict(sensitivity(winners=("A", "B"), share=None))
     assert tie.verdict == analysis.Verdict(False, None, ("tie",))
-    assert verdict_text(tie, "fr") == "Pas de vainqueur robuste : Alpha et Beta sont ex aequo en première place."
+    assert verdict_text(tie, "fr") == "Pas de vainqueur robuste\u00a0: Alpha et Beta sont ex aequo en première place."
     nobody = with_verdict(sensitivity(winners=(), share=None))
     assert verdict_text(nobody, "en") == (
         "No robust winner: no vendor is ranked (every vendor is eliminated or not assessed)."
@@ -674,3 +674,18 @@ def test_analyse_and_json() -> None:
         "reasons": ["testers"],
         "text": "No robust winner: leaving out tester t1 makes Beta win.",
     }
+
+
+def test_table_lists_ten_agenda_points_and_counts_the_rest() -> None:
+    """Twelve flagged pairs: the table shows the first ten (agenda order) and says two more are in the JSON."""
+    items = tuple(
+        analysis.AgendaItem("A", f"C{k}", 2, 2.5, 3.5355339059327378, 5.0, (("t1", 0.0), ("t2", 5.0)), ())
+        for k in range(12)
+    )
+    result = dataclasses.replace(with_verdict(sensitivity()), agenda=items)
+    lines = analysis.analysis_table(result, "en")
+    start = lines.index("Consensus agenda:")
+    assert lines[start + 1] == "  Vendor     Criterion  n  Mean    SD  Range  Scores given"
+    assert lines[start + 2] == "  Alpha (A)  C0         2  2.50  3.54      5  0; 5"
+    assert lines[start + 11] == "  Alpha (A)  C9         2  2.50  3.54      5  0; 5"
+    assert lines[start + 12] == "  … and 2 more (all of them in the JSON output)"
