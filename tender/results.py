@@ -11,6 +11,7 @@ from babel.numbers import format_currency
 
 from tender.campaign import Campaign
 from tender.config import Settings
+from vendors.analysis import AnalysisResult, analyse, analysis_table, analysis_to_dict
 from vendors.export import LABELS, method_text, number, result_notes, scoring_to_dict, vendor_notes
 from vendors.scoring import ScoringParams, ScoringResult, score
 
@@ -43,7 +44,7 @@ class Evaluation:
     scores: pd.DataFrame
     result: ScoringResult
     #: disagreement, segments and sensitivity (DESIGN.md section 6), filled by the analysis.
-    analysis: Any = None
+    analysis: AnalysisResult | None = None
 
     @property
     def language(self) -> str:
@@ -74,10 +75,23 @@ def load_scores(campaign: Campaign) -> pd.DataFrame:
 
 
 def evaluate(campaign: Campaign) -> Evaluation:
-    """Score the campaign's current submissions with DESIGN.md section 5."""
+    """Score the campaign's current submissions with DESIGN.md section 5 and analyse them (section 6)."""
     scores = load_scores(campaign)
-    result = score(campaign.criteria, campaign.vendors, scores, scoring_params(campaign.settings), campaign.testers)
-    return Evaluation(campaign, scores, result)
+    settings, params = campaign.settings, scoring_params(campaign.settings)
+    result = score(campaign.criteria, campaign.vendors, scores, params, campaign.testers)
+    found = analyse(
+        campaign.criteria,
+        campaign.vendors,
+        campaign.testers,
+        scores,
+        params,
+        result,
+        disagreement_sd=settings.disagreement_sd,
+        draws=settings.sensitivity.draws,
+        delta=settings.sensitivity.delta,
+        seed=settings.sensitivity.seed,
+    )
+    return Evaluation(campaign, scores, result, found)
 
 
 def campaign_info(campaign: Campaign) -> dict[str, Any]:
@@ -100,6 +114,8 @@ def evaluation_to_dict(evaluation: Evaluation) -> dict[str, Any]:
         evaluation.result, campaign.criteria, campaign.vendors, campaign_info(campaign), evaluation.language
     )
     data["campaign"]["testers_with_scores"] = _testers(evaluation)
+    if evaluation.analysis is not None:
+        data.update(analysis_to_dict(evaluation.analysis, evaluation.language))
     return data
 
 
@@ -154,4 +170,6 @@ def ranking_table(evaluation: Evaluation, width: int = 100) -> str:
         textwrap.fill(s, width, initial_indent="- ", subsequent_indent="  ")
         for s in method_text(result.params, language)
     ]
+    if evaluation.analysis is not None:
+        out += ["", *analysis_table(evaluation.analysis, language, width)]
     return "\n".join(out) + "\n"
