@@ -1,0 +1,355 @@
+"""tender sheets / collect / status end to end: archive first, accept whole or reject whole, supersede, report."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import uuid
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from click.testing import CliRunner, Result
+
+from tender import collect as collect_module
+from tender.campaign import init_campaign, load_campaign
+from tender.cli import cli
+from tender.collect import collect, find_workbooks, is_lock_file, make_sheets
+from vendors import ledger
+from vendors.workbook import META_SHEET, fill_workbook
+
+GOOD = {"V1": {"PRO-01": (4, "Easy to find"), "PRO-02": ("3", "")}, "V3": {"PRO-01": ("N/A", "")}}
+BAD = {"V1": {"PRO-01": (7, "")}, "V2": {"PRO-02": ("abc", "")}}
+SCORE_EXPECTED = "a score from 0 to 5, N/A or an empty cell"
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def fill(root: Path, tester: str, answers: dict, name: str | None = None, mtime: int | None = None) -> Path:
+    """A tester's filled workbook dropped into the inbox (modification time set to order the batch)."""
+    target = fill_workbook(root / "sheets" / f"{tester}.xlsx", root / "inbox" / (name or f"{tester}.xlsx"), answers)
+    if mtime is not None:
+        os.utime(target, (mtime, mtime))
+    return target
+
+
+def resave(source: Path, fmt: str, outdir: Path) -> Path:
+    """Re-save with LibreOffice headless, with a profile of its own."""
+    profile = Path("/tmp") / f"rse-tender-lo-{uuid.uuid4().hex}"
+    try:
+        subprocess.run(
+            [
+                "/usr/bin/soffice",
+                f"-env:UserInstallation=file://{profile}",
+                "--headless",
+                "--convert-to",
+                fmt,
+                "--outdir",
+                str(outdir),
+                str(source),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    return outdir / f"{source.stem}.{fmt}"
+
+
+@pytest.fixture
+def root(campaign_dir: Path) -> Path:
+    """An English campaign (V1-V3, T001-T004) with its sheets written by the CLI."""
+    result = run("sheets", campaign_dir)
+    assert result.exit_code == 0, result.output
+    return campaign_dir
+
+
+def test_sheets_writes_one_workbook_per_tester(campaign_dir: Path) -> None:
+    result = run("sheets", campaign_dir)
+    version = load_campaign(campaign_dir).criteria.version()
+    assert result.exit_code == 0
+    assert result.stdout == (
+        f"Wrote 4 workbook(s) to {campaign_dir / 'sheets'} (criteria version {version}).\n"
+        f"Send each tester their file; put the returned files in {campaign_dir / 'inbox'} and run: "
+        f"tender collect {campaign_dir}\n"
+    )
+    assert sorted(p.name for p in (campaign_dir / "sheets").iterdir()) == [f"T00{i}.xlsx" for i in range(1, 5)]
+    meta = openpyxl.load_workbook(campaign_dir / "sheets" / "T004.xlsx")[META_SHEET]
+    assert (meta["B2"].value, meta["B5"].value) == (load_campaign(campaign_dir).settings.campaign_id, "T004")
+
+
+def test_sheets_to_another_folder(campaign_dir: Path, tmp_path: Path) -> None:
+    result = run("sheets", campaign_dir, "-o", tmp_path / "outgoing")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"Wrote 4 workbook(s) to {tmp_path / 'outgoing'} (")
+    assert len(list((tmp_path / "outgoing").glob("T00?.xlsx"))) == 4
+    assert not list((campaign_dir / "sheets").iterdir())
+
+
+def test_collect_archives_validates_and_reports(root: Path, tmp_path: Path) -> None:
+    t1 = fill(root, "T001", GOOD, mtime=1_000)
+    t2 = fill(root, "T002", BAD, mtime=2_000)
+    t3 = resave(fill_workbook(root / "sheets" / "T003.xlsx", tmp_path / "T003.xlsx", GOOD), "ods", root / "inbox")
+    os.utime(t3, (3_000, 3_000))
+    (root / "inbox" / "~$T001.xlsx").write_bytes(b"owner lock")
+    (root / "inbox" / ".~lock.T001.xlsx#").write_text("lock")
+    (root / "inbox" / "readme.txt").write_text("not a workbook")
+    result = run("collect", root)
+    problems_file = root / "out" / "collect-problems.xlsx"
+    assert result.exit_code == 1
+    assert result.stdout == (
+        "Accepted T001.xlsx (tester T001).\n"
+        "Rejected T002.xlsx: 2 problem(s).\n"
+        f"  T002.xlsx, sheet Vendor A, cell E4: found 7; expected {SCORE_EXPECTED}\n"
+        f'  T002.xlsx, sheet Vendor B, cell E5: found "abc"; expected {SCORE_EXPECTED}\n'
+        "Accepted T003.ods (tester T003).\n"
+        "3 file(s): 2 accepted, 1 rejected, 0 unchanged, 0 superseded.\n"
+        f"Every problem is listed in {problems_file}; send each tester the lines of their file.\n"
+    )
+    assert result.stderr.endswith(f"Error: 1 workbook(s) rejected; see {problems_file}\n")
+    archive = root / ".tender" / "archive"
+    assert sorted(p.name for p in archive.iterdir()) == sorted([f"{sha(t1)}.xlsx", f"{sha(t2)}.xlsx", f"{sha(t3)}.ods"])
+    assert (archive / f"{sha(t3)}.ods").read_bytes() == t3.read_bytes()
+    rows = [tuple(c.value for c in row) for row in openpyxl.load_workbook(problems_file).active.iter_rows()]
+    assert rows == [
+        ("File", "Tester", "Sheet", "Cell", "Found", "Expected"),
+        ("T002.xlsx", "T002", "Vendor A", "E4", "7", SCORE_EXPECTED),
+        ("T002.xlsx", "T002", "Vendor B", "E5", '"abc"', SCORE_EXPECTED),
+    ]
+    subs = ledger.submissions(root / ".tender" / "ledger.sqlite")
+    assert [(s.path, s.tester, s.status, s.sha256) for s in subs] == [
+        ("inbox/T001.xlsx", "T001", "accepted", sha(t1)),
+        ("inbox/T002.xlsx", "T002", "rejected", sha(t2)),
+        ("inbox/T003.ods", "T003", "accepted", sha(t3)),
+    ]
+    scores = ledger.current_scores(root / ".tender" / "ledger.sqlite")
+    assert scores.groupby("tester").size().to_dict() == {"T001": 195, "T003": 195}
+    first = scores[(scores["vendor"] == "V1") & (scores["criterion"].isin(["PRO-01", "PRO-02"]))]
+    assert first[["tester", "criterion", "score", "comment"]].values.tolist() == [
+        ["T001", "PRO-01", 4.0, "Easy to find"],
+        ["T001", "PRO-02", 3.0, ""],
+        ["T003", "PRO-01", 4.0, "Easy to find"],
+        ["T003", "PRO-02", 3.0, ""],
+    ]
+    na = scores[(scores["vendor"] == "V3") & (scores["criterion"] == "PRO-01")]
+    assert na[["score", "na"]].isna().values.tolist() == [[True, False], [True, False]]
+    assert na["na"].tolist() == [True, True]
+
+
+def test_collecting_again_is_a_no_op(root: Path) -> None:
+    fill(root, "T001", GOOD, mtime=1_000)
+    fill(root, "T002", BAD, mtime=2_000)
+    assert run("collect", root).exit_code == 1
+    before = (root / "out" / "collect-problems.xlsx").stat().st_mtime_ns
+    result = run("collect", root)
+    assert result.exit_code == 0
+    assert result.stdout == (
+        "2 file(s): 0 accepted, 0 rejected, 2 unchanged, 0 superseded.\n"
+        "1 unchanged file(s) had been rejected before; see 'tender status'.\n"
+    )
+    assert len(ledger.submissions(root / ".tender" / "ledger.sqlite")) == 2
+    assert len(list((root / ".tender" / "archive").iterdir())) == 2
+    assert (root / "out" / "collect-problems.xlsx").stat().st_mtime_ns == before
+
+
+def test_latest_workbook_of_a_tester_supersedes(root: Path, tmp_path: Path) -> None:
+    fill(root, "T001", {"V1": {"PRO-01": (1, "")}}, name="T001 first.xlsx", mtime=1_000)
+    fill(root, "T001", {"V1": {"PRO-01": (2, "")}}, name="T001 second.xlsx", mtime=2_000)
+    result = run("collect", root)
+    assert result.exit_code == 0
+    assert result.stdout == (
+        "Accepted T001 first.xlsx (tester T001).\n"
+        "Accepted T001 second.xlsx (tester T001), replacing an earlier workbook.\n"
+        "2 file(s): 2 accepted, 0 rejected, 0 unchanged, 1 superseded.\n"
+    )
+    late = fill_workbook(root / "sheets" / "T001.xlsx", tmp_path / "mail" / "T001.xlsx", {"V1": {"PRO-01": (5, "")}})
+    result = run("collect", root, late)
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[-1] == "1 file(s): 1 accepted, 0 rejected, 0 unchanged, 1 superseded."
+    subs = ledger.submissions(root / ".tender" / "ledger.sqlite")
+    assert [(s.name, s.status) for s in subs] == [
+        ("T001 first.xlsx", "superseded"),
+        ("T001 second.xlsx", "superseded"),
+        ("T001.xlsx", "accepted"),
+    ]
+    assert subs[-1].path == str((tmp_path / "mail" / "T001.xlsx").resolve())
+    scores = ledger.current_scores(root / ".tender" / "ledger.sqlite")
+    assert scores.loc[(scores["vendor"] == "V1") & (scores["criterion"] == "PRO-01"), "score"].tolist() == [5.0]
+
+
+def test_workbook_of_another_campaign_is_rejected(root: Path, tmp_path: Path) -> None:
+    other = init_campaign(tmp_path / "other", language="en").root
+    assert run("sheets", other).exit_code == 0
+    stranger = fill_workbook(other / "sheets" / "T001.xlsx", root / "inbox" / "T001.xlsx", GOOD)
+    result = run("collect", root)
+    ours, theirs = load_campaign(root).settings.campaign_id, load_campaign(other).settings.campaign_id
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[:2] == [
+        "Rejected T001.xlsx: 1 problem(s).",
+        f"  T001.xlsx, sheet tender-meta, cell B2: found campaign '{theirs}'; expected campaign '{ours}': this "
+        "workbook belongs to another campaign",
+    ]
+    assert sha(stranger) in {p.stem for p in (root / ".tender" / "archive").iterdir()}
+
+
+def test_status_per_tester_per_vendor_and_missing(root: Path) -> None:
+    fill(root, "T001", GOOD, mtime=1_000)
+    fill(root, "T002", BAD, mtime=2_000)
+    fill(root, "T003", {}, mtime=3_000)  # returned blank: accepted, but scores no vendor
+    run("collect", root)
+    subs = {s.tester: s for s in ledger.submissions(root / ".tender" / "ledger.sqlite")}
+    d1, d3 = (subs[t].received.astimezone().strftime("%Y-%m-%d %H:%M") for t in ("T001", "T003"))
+    result = run("status", root)
+    assert result.exit_code == 0
+    assert result.stdout == (
+        "Testers: 2 of 4 have a current workbook.\n"
+        "\n"
+        "Tester  Name            Received  Current file  Date              Rejected\n"
+        f"T001    Camille Martin  1         T001.xlsx     {d1}  0\n"
+        "T002    Julien Bernard  1         -             -                 1\n"
+        f"T003    Nadia Dubois    1         T003.xlsx     {d3}  0\n"
+        "T004    Thomas Lefèvre  0         -             -                 0\n"
+        "\n"
+        "Current workbooks with scores, per vendor:\n"
+        "  V1  Vendor A: 1\n"
+        "  V2  Vendor B: 0\n"
+        "  V3  Vendor C: 1\n"
+        "\n"
+        "Missing (2):\n"
+        "  T002  Julien Bernard <tester2@example.org> — 1 rejected file(s)\n"
+        "  T004  Thomas Lefèvre <tester4@example.org>\n"
+    )
+
+
+def test_status_before_anything_was_collected(campaign_dir: Path) -> None:
+    result = run("status", campaign_dir)
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Testers: 0 of 4 have a current workbook."
+    assert lines[-5:] == [
+        "Missing (4):",
+        "  T001  Camille Martin <tester1@example.org>",
+        "  T002  Julien Bernard <tester2@example.org>",
+        "  T003  Nadia Dubois <tester3@example.org>",
+        "  T004  Thomas Lefèvre <tester4@example.org>",
+    ]
+    assert not (campaign_dir / ".tender" / "ledger.sqlite").exists()
+
+
+def test_nothing_to_collect(root: Path) -> None:
+    result = run("collect", root)
+    assert result.exit_code == 0
+    assert result.stdout == f"No workbook to collect in {root / 'inbox'}.\n"
+
+
+def test_missing_campaign_is_a_usage_error(tmp_path: Path) -> None:
+    for command in ("sheets", "collect", "status"):
+        result = run(command, tmp_path / "nowhere")
+        assert result.exit_code == 2
+        assert result.stderr == (
+            f"Error: campaign folder {tmp_path / 'nowhere'} does not exist; create one with "
+            f"'tender init {tmp_path / 'nowhere'}'\n"
+        )
+
+
+def test_french_campaign_speaks_french(tmp_path: Path) -> None:
+    root = init_campaign(tmp_path / "fr", language="fr").root
+    assert run("sheets", root).stdout.startswith("4 classeur(s) écrit(s) dans ")
+    fill(root, "T002", {"V2": {"PRO-01": ("4,5", "")}})
+    result = run("collect", root)
+    problems_file = root / "out" / "collect-problems.xlsx"
+    assert result.exit_code == 1
+    assert result.stdout == (
+        "Refusé : T002.xlsx : 1 problème(s).\n"
+        '  T002.xlsx, feuille Fournisseur B, cellule E4 : trouvé "4,5" ; attendu une note de 0 à 5, N/A ou une '
+        "cellule vide\n"
+        "1 fichier(s) : 0 accepté(s), 1 refusé(s), 0 inchangé(s), 0 remplacé(s).\n"
+        f"Tous les problèmes sont listés dans {problems_file} ; envoyez à chaque testeur les lignes de son fichier.\n"
+    )
+    assert result.stderr.endswith(f"Error: 1 classeur(s) refusé(s) ; voir {problems_file}\n")
+    header = [c.value for c in openpyxl.load_workbook(problems_file).active[1]]
+    assert header == ["Fichier", "Testeur", "Feuille", "Cellule", "Trouvé", "Attendu"]
+    assert run("status", root).stdout.startswith("Testeurs : 0 sur 4 ont un classeur en cours.\n")
+
+
+def test_process_pool_gives_the_serial_result(root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fill(root, "T001", GOOD, mtime=1_000)
+    fill(root, "T002", BAD, mtime=2_000)
+    fill(root, "T003", {"V2": {"PRO-01": (0, "no")}}, mtime=3_000)
+    fill(root, "T004", GOOD, name="T004 v1.xlsx", mtime=4_000)
+    fill(root, "T004", {}, name="T004 v2.xlsx", mtime=5_000)
+    twin = tmp_path / "twin"
+    shutil.copytree(root, twin, copy_function=shutil.copy2)
+    monkeypatch.setattr(collect_module, "POOL_THRESHOLD", 2)
+    pooled = collect(root, jobs=2)
+    serial = collect(twin, jobs=1)
+    assert [(c.path.name, c.status, c.tester, c.problems) for c in pooled.files] == [
+        (c.path.name, c.status, c.tester, c.problems) for c in serial.files
+    ]
+    assert [c.status for c in pooled.files] == ["accepted", "rejected", "accepted", "accepted", "accepted"]
+    assert pooled.superseded == 1
+    pd.testing.assert_frame_equal(
+        ledger.current_scores(root / ".tender" / "ledger.sqlite"),
+        ledger.current_scores(twin / ".tender" / "ledger.sqlite"),
+    )
+
+
+def test_unreadable_file_does_not_stop_the_batch(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fill(root, "T001", GOOD, mtime=1_000)
+    locked = fill(root, "T002", GOOD, mtime=2_000)
+    original = collect_module.archive
+
+    def archive(path: Path, folder: Path) -> tuple[str, Path]:
+        if path.name == locked.name:
+            raise PermissionError(13, "Permission denied")
+        return original(path, folder)
+
+    monkeypatch.setattr(collect_module, "archive", archive)
+    result = collect(root)
+    assert [(c.path.name, c.status) for c in result.files] == [("T001.xlsx", "accepted"), ("T002.xlsx", "rejected")]
+    assert result.files[1].problems[0].found == "a file that cannot be read (Permission denied)"
+    assert [s.name for s in ledger.submissions(root / ".tender" / "ledger.sqlite")] == ["T001.xlsx"]
+
+
+def test_find_workbooks_skips_lock_files_and_other_files(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    (inbox / "from mail").mkdir(parents=True)
+    names = {
+        "b.xlsx": 3,
+        "a.ods": 1,
+        "from mail/c.XLS": 2,
+        "from mail/d.xlsm": 4,
+        "~$b.xlsx": 5,
+        ".~lock.b.xlsx#": 6,
+        "notes.txt": 7,
+    }
+    for name, mtime in names.items():
+        (inbox / name).write_bytes(b"x")
+        os.utime(inbox / name, (mtime, mtime))
+    found = find_workbooks([inbox, inbox / "b.xlsx", tmp_path / "inbox" / "from mail"])
+    assert [p.relative_to(inbox).as_posix() for p in found] == [
+        "a.ods",
+        "from mail/c.XLS",
+        "b.xlsx",
+        "from mail/d.xlsm",
+    ]
+    assert is_lock_file(Path("~$T001.xlsx"))
+    assert is_lock_file(Path(".~lock.T001.xlsx#"))
+    assert not is_lock_file(Path("T001.xlsx"))
+
+
+def test_make_sheets_reports_progress(campaign_dir: Path) -> None:
+    ticks: list[int] = []
+    result = make_sheets(load_campaign(campaign_dir), progress=ticks.append)
+    assert ticks == [1, 1, 1, 1]
+    assert [p.name for p in result.paths] == ["T001.xlsx", "T002.xlsx", "T003.xlsx", "T004.xlsx"]
