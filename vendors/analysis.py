@@ -1059,7 +1059,9 @@ _TABLE = {
         "monte_carlo": "Every weight varied by ±{delta} ({draws} draws, seed {seed}), share of first places: {shares}",
         "flips": "Share of one category's weight at which the winner changes (others in proportion): {flips}",
         "flip": "{category} {weight} → {flip} ({new} wins)",
-        "no_flip": "{category} {weight}: never",
+        "rest": "no change for the other {count} categories",
+        "rest_one": "no change for the other category",
+        "flips_none": "The winner holds whatever the weight of any single category (others in proportion)",
         "loo_none": "Leaving out one tester ({count} tried): the winner never changes",
         "loo": "Leaving out one tester ({count} tried) changes the winner: {changes}",
         "loo_one": "{tester} → {new}",
@@ -1080,7 +1082,9 @@ _TABLE = {
         "places\u00a0: {shares}",
         "flips": "Part du poids d'une catégorie à laquelle le vainqueur change (les autres au prorata)\u00a0: {flips}",
         "flip": "{category} {weight} → {flip} ({new} gagne)",
-        "no_flip": "{category} {weight}\u00a0: jamais",
+        "rest": "aucun changement pour les {count} autres catégories",
+        "rest_one": "aucun changement pour l'autre catégorie",
+        "flips_none": "Le vainqueur tient quelle que soit la pondération d'une seule catégorie (les autres au prorata)",
         "loo_none": "Retrait d'un testeur ({count} essayés)\u00a0: le vainqueur ne change jamais",
         "loo": "Le retrait d'un testeur ({count} essayés) change le vainqueur\u00a0: {changes}",
         "loo_one": "{tester} → {new}",
@@ -1208,16 +1212,22 @@ def analysis_table(analysis: AnalysisResult, language: str, width: int = 100) ->
         )
     )
     if sens.weights and len(sens.winners) == 1:
-        flips = then.join(
-            texts["no_flip" if f.flip_weight is None else "flip"].format(
+        # Only the categories that can change the winner are named; the others are counted.
+        moves = [f for f in sens.weights if f.flip_weight is not None]
+        parts = [
+            texts["flip"].format(
                 category=analysis.category_names.get(f.category, f.category),
                 weight=_percent(f.weight, language),
                 flip=_percent(f.flip_weight or 0.0, language),
                 new=vendors(f.new_winners),
             )
-            for f in sens.weights
-        )
-        out += wrapped(texts["flips"].format(flips=flips))
+            for f in moves
+        ]
+        rest = len(sens.weights) - len(moves)
+        if rest:
+            parts.append(texts["rest_one"] if rest == 1 else texts["rest"].format(count=rest))
+        flips = then.join(parts)
+        out += wrapped(texts["flips"].format(flips=flips) if moves else texts["flips_none"])
     loo = sens.leave_one_out
     if loo.changes:
         changes = ", ".join(texts["loo_one"].format(tester=c.tester, new=vendors(c.winners)) for c in loo.changes)

@@ -689,3 +689,18 @@ def test_table_lists_ten_agenda_points_and_counts_the_rest() -> None:
     assert lines[start + 2] == "  Alpha (A)  C0         2  2.50  3.54      5  0; 5"
     assert lines[start + 11] == "  Alpha (A)  C9         2  2.50  3.54      5  0; 5"
     assert lines[start + 12] == "  … and 2 more (all of them in the JSON output)"
+
+
+def test_table_names_the_categories_that_flip_and_counts_the_others() -> None:
+    flips = (
+        FlipWeight("K1", 0.75, 2 / 3, -1 / 3, ("B",), False),
+        FlipWeight("K2", 0.25, None, None, (), False),
+    )
+    lines = analysis.analysis_table(with_verdict(sensitivity(weights=flips)), "en")
+    start = lines.index(
+        "- Share of one category's weight at which the winner changes (others in proportion): Usage 75% →"
+    )
+    assert lines[start + 1] == "  66.7% (Beta (B) wins); no change for the other category"
+    never = (FlipWeight("K1", 0.75, None, None, (), False), FlipWeight("K2", 0.25, None, None, (), False))
+    lines = analysis.analysis_table(with_verdict(sensitivity(weights=never)), "fr")
+    assert "- Le vainqueur tient quelle que soit la pondération d'une seule catégorie (les autres au prorata)" in lines
