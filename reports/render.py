@@ -265,12 +265,23 @@ class _FontSubsetNotice(logging.Filter):
 
 
 @contextlib.contextmanager
-def _quiet_font_subset_notice() -> Iterator[None]:
+def _reproducible_fonts(stamp: dt.datetime) -> Iterator[None]:
+    """Write the fonts of a PDF the same way every time, and quietly.
+
+    When fontTools subsets the fonts (HarfBuzz-Subset missing), it stamps each one with
+    the clock unless SOURCE_DATE_EPOCH is set: for the time of the write, pin it to the
+    document's own date so that the same input still gives the same bytes.
+    """
     notice = _FontSubsetNotice()
     WEASYPRINT_LOGGER.addFilter(notice)
+    pinned = "SOURCE_DATE_EPOCH" not in os.environ
+    if pinned:
+        os.environ["SOURCE_DATE_EPOCH"] = str(int(stamp.timestamp()))
     try:
         yield
     finally:
+        if pinned:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
         WEASYPRINT_LOGGER.removeFilter(notice)
 
 
@@ -346,7 +357,7 @@ def pdf_bytes(
         )
         for item in attachments
     ]
-    with _quiet_font_subset_notice():
+    with _reproducible_fonts(stamp):
         data = document.write_pdf(pdf_variant=variant, attachments=embedded or None)
     return data, len(document.pages)
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+import os
 import socket
+import time
 from pathlib import Path
 
 import pytest
@@ -263,12 +265,15 @@ def test_two_renders_with_source_date_epoch_give_identical_bytes(monkeypatch: py
 
 
 def test_without_source_date_epoch_the_date_comes_from_the_document(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing in the bytes depends on the clock: not the metadata, not the embedded fonts' own dates."""
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    html = MINIMAL.format(head="", body="")
+    html = MINIMAL.format(head="", body="<p><b>Bold</b> <i>italic</i> <code>mono</code></p>")
     first, _ = pdf_bytes(html)
+    time.sleep(1.1)  # font files carry a timestamp in seconds
     second, _ = pdf_bytes(html)
     assert first == second
     assert PdfReader(io.BytesIO(first)).metadata["/CreationDate"] == "D:20270301000000Z"
+    assert "SOURCE_DATE_EPOCH" not in os.environ
 
 
 def test_a_bad_source_date_epoch_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
