@@ -22,12 +22,12 @@ from numpy.polynomial import polynomial as poly
 from criteria.model import CriteriaSet, Priority
 from vendors.io import group_columns
 from vendors.model import Tester, Vendor
-from vendors.scoring import Aggregates, ScoringParams, ScoringResult, score, score_aggregates
+from vendors.scoring import RANK_DECIMALS, Aggregates, ScoringParams, ScoringResult, score, score_aggregates
 
 #: A winner is "clear" only if it keeps first place in at least this share of the Monte Carlo draws.
 CLEAR_WINNER_SHARE = 0.9
-#: Final scores are compared at this many decimals, as the ranking of DESIGN.md section 5 does.
-ROUND_DECIMALS = 9
+#: Final scores are compared at the decimals of the ranking itself (one source of truth).
+ROUND_DECIMALS = RANK_DECIMALS
 #: Monte Carlo draws are processed in blocks of this size to bound memory (the results do not depend on it).
 _DRAW_BLOCK = 100_000
 #: Methods of the leave-one-tester-out analysis.
