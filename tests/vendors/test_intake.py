@@ -535,3 +535,17 @@ def test_messages_exist_in_both_languages_with_the_same_fields() -> None:
         assert (fields(found), fields(wanted)) == (fields(french[0]), fields(french[1])), code
         # The fields may not shadow the sheet and cell of the problem itself.
         assert not (fields(found) | fields(wanted)) & {"code", "sheet", "cell"}, code
+
+
+def test_vendor_sheet_renamed_like_the_instructions_is_still_found(
+    template: Path, expected: Expected, tmp_path: Path
+) -> None:
+    filled = fill_workbook(template, tmp_path / "f.xlsx", {"V1": {"PRO-01": (3, "")}})
+
+    def change(wb: openpyxl.Workbook) -> None:
+        del wb["Instructions"]
+        wb["Vendor A"].title = "Instructions"
+
+    result = read_workbook(edit(filled, tmp_path / "odd.xlsx", change), expected)
+    assert result.accepted
+    assert result.rows[0] == ScoreRow("V1", "PRO-01", 3.0, False, "")
