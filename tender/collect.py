@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import multiprocessing
 import os
 import re
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +23,15 @@ from criteria.errors import TenderError
 from criteria.safe import atomic_path, check_text, set_text, write_bytes_atomic
 from tender.campaign import Campaign, load_campaign
 from vendors import ledger
-from vendors.intake import WORKBOOK_SUFFIXES, Expected, Intake, Problem, file_problem, read_workbook
+from vendors.intake import (
+    MAX_WORKBOOK_BYTES,
+    WORKBOOK_SUFFIXES,
+    Expected,
+    Intake,
+    Problem,
+    check_workbook,
+    file_problem,
+)
 from vendors.workbook import WorkbookSpec, write_workbooks
 
 Progress = Callable[[int], None]
@@ -297,45 +307,103 @@ class CollectResult:
         )
 
 
-def archive(path: Path, folder: Path) -> tuple[str, Path]:
+def archive(path: Path, folder: Path) -> tuple[str, Path, bytes | None]:
     """Copy ``path`` to ``folder/<sha256><suffix>`` unless the same bytes are already there.
 
-    The hash is taken from the very bytes written, so the archive always holds
-    what was validated even if the original changes meanwhile.
+    Returns the hash, the archived copy and the bytes (None for a file too large to be
+    checked, which is streamed instead of read into memory). The hash is taken from the
+    very bytes written, so the archive holds what is checked even if the original changes.
     """
-    data = path.read_bytes()
-    sha = hashlib.sha256(data).hexdigest()
     suffix = path.suffix.lower() if _ARCHIVE_SUFFIX.match(path.suffix.lower()) else ".bin"
-    target = folder / f"{sha}{suffix}"
-    if not target.exists():
-        write_bytes_atomic(target, data)
-    return sha, target
+    if path.stat().st_size <= MAX_WORKBOOK_BYTES:
+        data = path.read_bytes()
+        sha = hashlib.sha256(data).hexdigest()
+        target = folder / f"{sha}{suffix}"
+        if not target.exists():
+            write_bytes_atomic(target, data)
+        return sha, target, data
+    folder.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    with tempfile.NamedTemporaryFile(dir=folder, prefix=".incoming.", delete=False) as out, path.open("rb") as src:
+        while chunk := src.read(2**20):
+            digest.update(chunk)
+            out.write(chunk)
+        out.flush()
+        os.fsync(out.fileno())
+    target = folder / f"{digest.hexdigest()}{suffix}"
+    if target.exists():
+        os.unlink(out.name)
+    else:
+        os.replace(out.name, target)
+    return digest.hexdigest(), target, None
 
 
-_EXPECTED: Expected | None = None
+@dataclass(frozen=True)
+class _Taken:
+    """One file after archiving: its checked content, or None when the ledger already has these bytes."""
+
+    sha256: str
+    archive: str
+    intake: Intake | None
+    problem: Problem | None = None  # the file could not be read at all
 
 
-def _init_worker(expected: Expected) -> None:
-    global _EXPECTED
-    _EXPECTED = expected
+@dataclass(frozen=True)
+class _Context:
+    """What every check needs, sent once to each worker process."""
+
+    folder: Path
+    known: frozenset[str]
+    expected: Expected
 
 
-def _validate(job: tuple[Path, str]) -> Intake:
-    assert _EXPECTED is not None
-    return read_workbook(job[0], _EXPECTED, job[1])
+def _take(path: Path, context: _Context) -> _Taken:
+    """Archive one file, then check it unless the same bytes were collected before.
+
+    Archiving comes first for every file: whatever happens next, its bytes are kept.
+    """
+    name, language = path.name, context.expected.language
+    try:
+        sha, target, data = archive(path, context.folder)
+        size = target.stat().st_size
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        return _Taken("", "", None, file_problem(name, language, "unreadable", reason=reason))
+    if sha in context.known:
+        return _Taken(sha, target.name, None)
+    return _Taken(sha, target.name, check_workbook(data, path.suffix, context.expected, name, size))
 
 
-def _validated(jobs: list[tuple[Path, str]], expected: Expected, workers: int) -> Iterator[Intake]:
-    """Validate in order; with enough files, over a small process pool (calamine parsing is CPU-bound)."""
-    if workers <= 1 or len(jobs) < POOL_THRESHOLD:
-        for archived, name in jobs:
-            yield read_workbook(archived, expected, name)
+_CONTEXT: _Context | None = None
+
+
+def _init_worker(context: _Context) -> None:
+    global _CONTEXT
+    _CONTEXT = context
+
+
+def _take_in_worker(path: Path) -> _Taken:
+    assert _CONTEXT is not None, "worker started without its context"
+    return _take(path, _CONTEXT)
+
+
+def _taken(files: Sequence[Path], context: _Context, workers: int) -> Iterator[_Taken]:
+    """Archive and check in order; with enough files, over a small process pool (parsing is CPU-bound)."""
+    if workers <= 1 or len(files) < POOL_THRESHOLD:
+        for path in files:
+            yield _take(path, context)
         return
     methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    chunk = max(1, min(32, len(jobs) // (workers * 4)))
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(expected,)) as pool:
-        yield from pool.map(_validate, jobs, chunksize=chunk)
+    mp_context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    chunk = max(1, min(32, len(files) // (workers * 4)))
+    # Forked workers share the parent's memory copy-on-write; a garbage collection walking the
+    # inherited objects would copy it page by page, so they are frozen out of the collector.
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(workers, mp_context=mp_context, initializer=_init_worker, initargs=(context,)) as pool:
+            yield from pool.map(_take_in_worker, files, chunksize=chunk)
+    finally:
+        gc.unfreeze()
 
 
 def default_workers() -> int:
@@ -348,55 +416,38 @@ def default_workers() -> int:
 
 
 def run_collect(plan: CollectPlan, progress: Progress | None = None, jobs: int | None = None) -> CollectResult:
-    """Archive every file, then validate the new ones and record each in its own ledger transaction."""
+    """Archive every file, check the new ones and record each in its own ledger transaction.
+
+    Files are taken in the plan's order (oldest first), so that a tester's latest
+    workbook is recorded last and supersedes the earlier ones.
+    """
     campaign = plan.campaign
     paths = campaign.paths
     language = campaign.settings.language
     results: list[Collected] = []
-    # Nothing is lost: every file is in the archive before anything can go wrong with it. Threads
-    # overlap the fsync of each copy, which dominates this step.
-    with ThreadPoolExecutor(max_workers=8) as threads:
-        archived = list(threads.map(lambda path: _archive_or_problem(path, paths.archive, language), plan.files))
     with closing(ledger.connect(paths.ledger)) as conn:
-        fresh: list[tuple[Path, str, Path]] = []
-        for path, outcome in zip(plan.files, archived, strict=True):
-            if isinstance(outcome, Problem):
-                results.append(Collected(path, "", ledger.REJECTED, None, (outcome,)))
-                if progress is not None:
-                    progress(1)
-                continue
-            sha, copy = outcome
-            previous = ledger.known(conn, sha)
-            if previous is None:
-                fresh.append((path, sha, copy))
-            else:
-                results.append(Collected(path, sha, "unchanged", None, previous_status=previous))
-                if progress is not None:
-                    progress(1)
-        expected = expected_of(campaign)
-        jobs_list = [(copy, path.name) for path, _, copy in fresh]
+        context = _Context(paths.archive, ledger.hashes(conn), expected_of(campaign))
         workers = jobs if jobs is not None else default_workers()
-        for (path, sha, copy), intake in zip(fresh, _validated(jobs_list, expected, workers), strict=True):
-            done = ledger.record(conn, sha, _shown_path(path, paths.root), copy.name, intake)
-            problems = intake.problems if done.status == ledger.REJECTED else ()
-            results.append(
-                Collected(path, sha, done.status, intake.tester, problems, done.superseded, done.previous_status)
-            )
+        for path, taken in zip(plan.files, _taken(plan.files, context, workers), strict=True):
+            if taken.problem is not None:
+                results.append(Collected(path, "", ledger.REJECTED, None, (taken.problem,)))
+            elif taken.intake is None:
+                previous = ledger.known(conn, taken.sha256)
+                results.append(Collected(path, taken.sha256, "unchanged", None, previous_status=previous))
+            else:
+                intake = taken.intake
+                done = ledger.record(conn, taken.sha256, _shown_path(path, paths.root), taken.archive, intake)
+                problems = intake.problems if done.status == ledger.REJECTED else ()
+                results.append(
+                    Collected(
+                        path, taken.sha256, done.status, intake.tester, problems, done.superseded, done.previous_status
+                    )
+                )
             if progress is not None:
                 progress(1)
-    order = {path: i for i, path in enumerate(plan.files)}
-    results.sort(key=lambda c: order[c.path])
     rejected = [c for c in results if c.status == ledger.REJECTED]
     problems_file = write_problems(rejected, paths.out / PROBLEMS_FILE, language) if rejected else None
     return CollectResult(tuple(results), problems_file, language, plan.sources)
-
-
-def _archive_or_problem(path: Path, folder: Path, language: str) -> tuple[str, Path] | Problem:
-    """Archive one file, or say why it cannot be read (one unreadable file never stops the batch)."""
-    try:
-        return archive(path, folder)
-    except OSError as exc:
-        return file_problem(path.name, language, "unreadable", reason=exc.strerror or type(exc).__name__)
 
 
 def collect(

@@ -285,6 +285,16 @@ class Intake:
         """True when the workbook has no problem and can be ingested whole."""
         return not self.problems
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # Rows cross process boundaries as plain tuples: pickling named tuples costs twice as much.
+        return (_rebuild_intake, (self.file, self.tester, tuple(map(tuple, self.rows)), self.problems))
+
+
+def _rebuild_intake(
+    file: str, tester: str | None, rows: tuple[tuple[Any, ...], ...], problems: tuple[Problem, ...]
+) -> Intake:
+    return Intake(file, tester, tuple(map(ScoreRow._make, rows)), problems)
+
 
 class _Report:
     """Collects problems of one file in the campaign's language."""
@@ -314,17 +324,33 @@ def read_workbook(path: Path, expected: Expected, name: str | None = None) -> In
     """Read ``path`` and check it against ``expected``; ``name`` is the file name shown in problems.
 
     Every problem is reported with its sheet and cell; the workbook is accepted
-    only when there is none. Never raises for a bad workbook.
+    only when there is none. Never raises for a bad or unreadable file.
     """
     path = Path(path)
-    report = _Report(name or path.name, expected.language)
-    data = _precheck(path, report)
-    if data is None:
+    shown = name or path.name
+    try:
+        size = path.stat().st_size
+        # A file too large to check is not even read: its size is the problem.
+        data = path.read_bytes() if size <= MAX_WORKBOOK_BYTES else None
+    except OSError as exc:
+        problem = file_problem(shown, expected.language, "unreadable", reason=exc.strerror or type(exc).__name__)
+        return Intake(shown, None, problems=(problem,))
+    return check_workbook(data, path.suffix, expected, shown, size)
+
+
+def check_workbook(data: bytes | None, suffix: str, expected: Expected, name: str, size: int | None = None) -> Intake:
+    """Check the bytes of a workbook whose file name ends with ``suffix``; ``name`` is shown in problems.
+
+    ``data`` is None for a file too large to be read, whose ``size`` is then given.
+    """
+    report = _Report(name, expected.language)
+    checked = _precheck(data, suffix, len(data) if data is not None else size or 0, report)
+    if checked is None:
         return Intake(report.file, None, problems=tuple(report.problems))
     try:
         from python_calamine import CalamineWorkbook
 
-        grids = _Grids(CalamineWorkbook.from_filelike(io.BytesIO(data)))
+        grids = _Grids(CalamineWorkbook.from_filelike(io.BytesIO(checked)))
         return _check(grids, expected, report)
     except BaseException as exc:
         # calamine raises many unrelated types for a broken file, and a Rust panic surfaces as a
@@ -361,17 +387,15 @@ def _short(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _precheck(path: Path, report: _Report) -> bytes | None:
+def _precheck(data: bytes | None, suffix: str, size: int, report: _Report) -> bytes | None:
     """Size, container and decompression checks before a parser sees the file; its bytes if safe."""
-    suffix = path.suffix.lower()
+    suffix = suffix.lower()
     if suffix not in WORKBOOK_SUFFIXES:
         report.add("suffix", suffix=suffix or "(none)")
         return None
-    size = path.stat().st_size
-    if size > MAX_WORKBOOK_BYTES:
+    if data is None or size > MAX_WORKBOOK_BYTES:
         report.add("too_big", size=f"{size / 2**20:.1f}", limit=MAX_WORKBOOK_BYTES // 2**20)
         return None
-    data = path.read_bytes()
     if data.startswith(_OLE_MAGIC):
         if _ENCRYPTED_STREAM in data:
             report.add("encrypted")
@@ -619,10 +643,14 @@ def _read_rows(
             report.add("criterion_twice", sheet, _ref(row, ID_COLUMN), criterion=criterion, first=seen[criterion])
             continue
         seen[criterion] = row
+        # Fast paths for what testers type most (an empty cell, a listed number, a short text);
+        # anything else goes through parse_score.
         if raw == "" or raw is None:
             parsed: tuple[float | None, bool] | None = (None, False)
         elif type(raw) is float and raw in valid:
             parsed = (raw + 0.0, False)
+        elif type(raw) is str and len(raw) <= 8:
+            parsed = _parse_text(raw, expected.scale)
         else:
             parsed = parse_score(raw, expected.scale)
         if parsed is None:
@@ -636,11 +664,17 @@ def _read_rows(
         for criterion in expected.criteria:
             if criterion not in seen:
                 report.add("criterion_missing", sheet, criterion=criterion)
-    if any(a.criterion != b for a, b in zip(rows, expected.criteria, strict=False)):
+    if [r.criterion for r in rows] != list(expected.criteria):
         # Rows sorted differently by the tester: put them back in campaign order.
         by_criterion = {r.criterion: r for r in rows}
         rows = [by_criterion[c] for c in expected.criteria if c in by_criterion]
     return rows
+
+
+@lru_cache(maxsize=4096)
+def _parse_text(raw: str, scale: Scale) -> tuple[float | None, bool] | None:
+    """parse_score for a short text, remembered: the same few spellings recur in every workbook."""
+    return parse_score(raw, scale)
 
 
 @lru_cache(maxsize=8)

@@ -112,6 +112,11 @@ def known(conn: sqlite3.Connection, sha256: str) -> str | None:
     return None if row is None else str(row[0])
 
 
+def hashes(conn: sqlite3.Connection) -> frozenset[str]:
+    """The hashes of every file ever collected (re-collecting one of them is a no-op)."""
+    return frozenset(str(r[0]) for r in conn.execute("SELECT sha256 FROM submissions"))
+
+
 def record(
     conn: sqlite3.Connection,
     sha256: str,

@@ -309,7 +309,7 @@ def test_unreadable_file_does_not_stop_the_batch(root: Path, monkeypatch: pytest
     locked = fill(root, "T002", GOOD, mtime=2_000)
     original = collect_module.archive
 
-    def archive(path: Path, folder: Path) -> tuple[str, Path]:
+    def archive(path: Path, folder: Path) -> tuple[str, Path, bytes | None]:
         if path.name == locked.name:
             raise PermissionError(13, "Permission denied")
         return original(path, folder)
@@ -353,3 +353,15 @@ def test_make_sheets_reports_progress(campaign_dir: Path) -> None:
     result = make_sheets(load_campaign(campaign_dir), progress=ticks.append)
     assert ticks == [1, 1, 1, 1]
     assert [p.name for p in result.paths] == ["T001.xlsx", "T002.xlsx", "T003.xlsx", "T004.xlsx"]
+
+
+def test_oversized_file_is_archived_by_streaming_then_rejected(root: Path) -> None:
+    huge = root / "inbox" / "huge.xlsx"
+    huge.write_bytes(b"PK\x03\x04" + bytes(21 * 2**20))
+    result = collect(root)
+    (item,) = result.files
+    assert (item.status, item.sha256) == ("rejected", sha(huge))
+    assert [(p.found, p.expected) for p in item.problems] == [("a file of 21.0 MiB", "a workbook of at most 20 MiB")]
+    copy = root / ".tender" / "archive" / f"{sha(huge)}.xlsx"
+    assert copy.read_bytes() == huge.read_bytes()
+    assert [p.name for p in (root / ".tender" / "archive").iterdir()] == [copy.name]  # no temporary file left

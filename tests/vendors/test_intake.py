@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
+import pickle
 import string
 import zipfile
 from collections.abc import Callable
@@ -549,3 +550,11 @@ def test_vendor_sheet_renamed_like_the_instructions_is_still_found(
     result = read_workbook(edit(filled, tmp_path / "odd.xlsx", change), expected)
     assert result.accepted
     assert result.rows[0] == ScoreRow("V1", "PRO-01", 3.0, False, "")
+
+
+def test_intake_survives_pickling_between_processes() -> None:
+    rows = (ScoreRow("V1", "PRO-01", 4.0, False, "ok"), ScoreRow("V1", "PRO-02", None, True, ""))
+    intake = Intake("a.xlsx", "T001", rows, (Problem("a.xlsx", "Vendor A", "E4", "7", "x"),))
+    back = pickle.loads(pickle.dumps(intake))
+    assert back == intake
+    assert all(type(row) is ScoreRow for row in back.rows)

@@ -92,6 +92,7 @@ def test_same_bytes_twice_is_a_no_op(ledger_path: Path) -> None:
         again = ledger.record(conn, "b" * 64, "copy of x.xlsx", "b.xlsx", accepted("T001"))
         assert ledger.known(conn, "b" * 64) == "accepted"
         assert ledger.known(conn, "c" * 64) is None
+        assert ledger.hashes(conn) == frozenset({"b" * 64})
     assert again == ledger.Recorded("unchanged", previous_status="accepted")
     assert [s.path for s in ledger.submissions(ledger_path)] == ["x.xlsx"]
     assert ledger.current_scores(ledger_path)["score"].tolist() == [3.0]
