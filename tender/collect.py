@@ -57,9 +57,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "unchanged_rejected": "{count} unchanged file(s) had been rejected before; see 'tender status'.",
         "problems": "Every problem is listed in {problems}; send each tester the lines of their file.",
         "error": "{count} workbook(s) rejected; see {problems}",
-        "header": ("File", "Tester", "Sheet", "Cell", "Found", "Expected"),
         "testers": "Testers: {current} of {total} have a current workbook.",
-        "columns": ("Tester", "Name", "Received", "Current file", "Date", "Rejected"),
         "vendors": "Current workbooks with scores, per vendor:",
         "vendor_line": "  {id}  {name}: {count}",
         "missing": "Missing ({count}):",
@@ -86,9 +84,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "problems": "Tous les problèmes sont listés dans {problems} ; envoyez à chaque testeur les lignes de son "
         "fichier.",
         "error": "{count} classeur(s) refusé(s) ; voir {problems}",
-        "header": ("Fichier", "Testeur", "Feuille", "Cellule", "Trouvé", "Attendu"),
         "testers": "Testeurs : {current} sur {total} ont un classeur en cours.",
-        "columns": ("Testeur", "Nom", "Reçus", "Fichier en cours", "Date", "Refusés"),
         "vendors": "Classeurs en cours avec des notes, par fournisseur :",
         "vendor_line": "  {id}  {name} : {count}",
         "missing": "Manquants ({count}) :",
@@ -106,6 +102,17 @@ TEXTS: dict[str, dict[str, str]] = {
 def label(key: str, language: str) -> str:
     """A short text of this module (e.g. a progress-bar label) in ``language``."""
     return TEXTS[language][key]
+
+
+#: Column titles of the problems file and of the status table.
+PROBLEM_HEADERS = {
+    "en": ("File", "Tester", "Sheet", "Cell", "Found", "Expected"),
+    "fr": ("Fichier", "Testeur", "Feuille", "Cellule", "Trouvé", "Attendu"),
+}
+STATUS_COLUMNS = {
+    "en": ("Tester", "Name", "Received", "Current file", "Date", "Rejected"),
+    "fr": ("Testeur", "Nom", "Reçus", "Fichier en cours", "Date", "Refusés"),
+}
 
 
 class RejectedWorkbooksError(TenderError):
@@ -467,12 +474,11 @@ def _shown_path(path: Path, root: Path) -> str:
 
 def write_problems(rejected: Sequence[Collected], target: Path, language: str) -> Path:
     """Write every problem of the rejected files to an xlsx the team can send back, atomically."""
-    texts = TEXTS[language]
     wb = Workbook()
     ws = wb.active
     ws.title = "Problems" if language == "en" else "Problèmes"
     widths = (28, 12, 22, 9, 50, 70)
-    for column, (title, width) in enumerate(zip(texts["header"], widths, strict=True), start=1):
+    for column, (title, width) in enumerate(zip(PROBLEM_HEADERS[language], widths, strict=True), start=1):
         cell = set_text(ws.cell(row=1, column=column), title)
         cell.font, cell.fill = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor="1F4E79")
         ws.column_dimensions[cell.column_letter].width = width
@@ -546,7 +552,7 @@ class StatusReport:
         texts = TEXTS[self.language]
         current = sum(1 for t in self.testers if t.current is not None)
         lines = [texts["testers"].format(current=current, total=len(self.testers)), ""]
-        table = [texts["columns"]]
+        table: list[tuple[str, ...]] = [STATUS_COLUMNS[self.language]]
         for t in self.testers:
             date = t.date.astimezone().strftime("%Y-%m-%d %H:%M") if t.date else "-"
             table.append((t.id, t.name, str(t.received), t.current or "-", date, str(t.rejected)))

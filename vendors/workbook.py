@@ -311,9 +311,9 @@ def _instructions_sheet(ws: Worksheet, spec: WorkbookSpec, titles: Mapping[str, 
     row += 1
     _table_header(ws, row, (texts["score"], texts["meaning"]))
     row += 1
-    for value in spec.scale.values:
-        ws.cell(row=row, column=1, value=_number(value)).alignment = Alignment(horizontal="left")
-        _text(ws, row, 2, spec.scale_labels.get(value, ""), "scale label")
+    for score in spec.scale.values:
+        ws.cell(row=row, column=1, value=_number(score)).alignment = Alignment(horizontal="left")
+        _text(ws, row, 2, spec.scale_labels.get(score, ""), "scale label")
         row += 1
     _text(ws, row, 1, NA_TEXT, "N/A")
     _text(ws, row, 2, texts["na_meaning"], "N/A")
@@ -434,12 +434,12 @@ def _meta_sheet(ws: Worksheet, spec: WorkbookSpec, titles: Mapping[str, str]) ->
             set_text(ws.cell(row=r, column=c), check_text(value, f"metadata {values[0]}"))
     set_text(ws.cell(row=1, column=META_VALUES_COLUMN), "values")
     valid: list[object] = [_number(v) for v in spec.scale.values]
-    for r, value in enumerate([*valid, NA_TEXT], start=2):
+    for r, item in enumerate([*valid, NA_TEXT], start=2):
         cell = ws.cell(row=r, column=META_VALUES_COLUMN)
-        if isinstance(value, str):
-            set_text(cell, value)
+        if isinstance(item, str):
+            set_text(cell, item)
         else:
-            cell.value = value
+            cell.value = item
     ws.sheet_state = "hidden"
     _protect(ws)
     return len(valid) + 2
