@@ -191,18 +191,22 @@ def is_lock_file(path: Path) -> bool:
     return bool(_LOCK_FILE.match(path.name))
 
 
-def find_workbooks(paths: Sequence[Path]) -> list[Path]:
+def find_workbooks(paths: Sequence[Path], skip: Sequence[Path] = ()) -> list[Path]:
     """The files to collect: given files as they are, folders searched recursively for workbooks.
 
-    Lock files are skipped. Order: oldest modification first, so that when a
-    tester's two versions arrive together the newer one is recorded last and wins.
+    Lock files, hidden folders and the files and folders in ``skip`` are left
+    out of the search. Order: oldest modification first, so that when a tester's two
+    versions arrive together the newer one is recorded last and wins.
     """
+    skipped = {Path(s).resolve() for s in skip}
     found: dict[Path, Path] = {}
     for given in paths:
         given = Path(given)
         if given.is_dir():
             candidates: Iterator[Path] = (
-                p for p in given.rglob("*") if p.is_file() and p.suffix.lower() in WORKBOOK_SUFFIXES
+                p
+                for p in given.rglob("*")
+                if p.suffix.lower() in WORKBOOK_SUFFIXES and p.is_file() and not _skipped(p, given, skipped)
             )
         else:
             candidates = iter([given])
@@ -210,6 +214,14 @@ def find_workbooks(paths: Sequence[Path]) -> list[Path]:
             if not is_lock_file(path):
                 found.setdefault(path.resolve(), path)
     return sorted(found.values(), key=lambda p: (p.stat().st_mtime_ns, str(p)))
+
+
+def _skipped(path: Path, top: Path, skipped: set[Path]) -> bool:
+    """True for a file under a hidden folder (below the folder searched), or skipped itself or by its folder."""
+    if any(part.startswith(".") for part in path.relative_to(top).parts[:-1]):
+        return True
+    resolved = path.resolve()
+    return resolved in skipped or any(folder in resolved.parents for folder in skipped)
 
 
 @dataclass(frozen=True)
@@ -226,7 +238,10 @@ def plan_collect(root: Path, paths: Sequence[Path] = ()) -> CollectPlan:
     campaign = load_campaign(root)
     sources = tuple(Path(p) for p in paths) or (campaign.paths.inbox,)
     existing = [p for p in sources if p.exists()]
-    return CollectPlan(campaign, tuple(find_workbooks(existing)), sources)
+    # The campaign's own files (inputs, blank sheets, archive, outputs) are never collected, even when DIR
+    # itself is given.
+    own = (*campaign.paths.inputs, campaign.paths.sheets, campaign.paths.state, campaign.paths.out)
+    return CollectPlan(campaign, tuple(find_workbooks(existing, skip=own)), sources)
 
 
 @dataclass(frozen=True)

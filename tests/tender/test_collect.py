@@ -365,3 +365,13 @@ def test_oversized_file_is_archived_by_streaming_then_rejected(root: Path) -> No
     copy = root / ".tender" / "archive" / f"{sha(huge)}.xlsx"
     assert copy.read_bytes() == huge.read_bytes()
     assert [p.name for p in (root / ".tender" / "archive").iterdir()] == [copy.name]  # no temporary file left
+
+
+def test_campaign_folder_given_as_path_skips_blank_sheets_and_archive(root: Path) -> None:
+    fill(root, "T001", GOOD, mtime=1_000)
+    assert run("collect", root).exit_code == 0
+    (root / ".hidden").mkdir()
+    (root / ".hidden" / "x.xlsx").write_bytes(b"x")
+    result = run("collect", root, root)
+    assert result.exit_code == 0
+    assert result.stdout == "1 file(s): 0 accepted, 0 rejected, 1 unchanged, 0 superseded.\n"
