@@ -375,3 +375,16 @@ def test_campaign_folder_given_as_path_skips_blank_sheets_and_archive(root: Path
     result = run("collect", root, root)
     assert result.exit_code == 0
     assert result.stdout == "1 file(s): 0 accepted, 0 rejected, 1 unchanged, 0 superseded.\n"
+
+
+def test_long_problem_lists_are_cut_on_screen_but_complete_in_the_file(root: Path) -> None:
+    fill(root, "T001", {"V1": {c: (9, "") for c in load_campaign(root).criteria.ids[:12]}})
+    result = collect(root)
+    assert len(result.files[0].problems) == 12
+    lines = result.lines()
+    assert lines[0] == "Rejected T001.xlsx: 12 problem(s)."
+    assert lines[10] == f"  T001.xlsx, sheet Vendor A, cell E13: found 9; expected {SCORE_EXPECTED}"
+    assert lines[11] == f"  … and 2 more problem(s) in {root / 'out' / 'collect-problems.xlsx'}."
+    sheet = openpyxl.load_workbook(root / "out" / "collect-problems.xlsx").active
+    assert sheet.max_row == 13
+    assert str(result.error()) == f"1 workbook(s) rejected; see {root / 'out' / 'collect-problems.xlsx'}"
