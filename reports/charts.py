@@ -10,13 +10,17 @@ the arguments: no date, no random IDs (``svg.hashsalt`` is fixed).
 
 from __future__ import annotations
 
+import copy
 import io
 import math
 import textwrap
 from collections.abc import Sequence
 
 import matplotlib as mpl
+from babel import Locale
+from babel.numbers import format_decimal, parse_pattern
 from matplotlib import colormaps
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
@@ -30,7 +34,7 @@ HATCHES = ("", "///", "...", "xxx", "\\\\\\", "ooo")
 GREY = "#8C8C8C"
 INK = "#222222"
 SEQUENTIAL = "cividis"
-FONT = "DejaVu Sans"
+FONT = "Liberation Sans"
 #: One centimetre in inches, as matplotlib sizes figures in inches.
 CM = 1 / 2.54
 #: Full text width of an A4 page with the report's margins.
@@ -52,6 +56,14 @@ _RC = {
     "axes.spines.top": False,
     "axes.spines.right": False,
 }
+
+
+def format_fixed(value: float, language: str, digits: int) -> str:
+    """``value`` with exactly ``digits`` decimals in the language's notation, so that figures line up (75.0)."""
+    locale = Locale.parse(language)
+    pattern = copy.copy(parse_pattern(locale.decimal_formats[None]))
+    pattern.frac_prec = (digits, digits)
+    return format_decimal(value, format=pattern, locale=locale)
 
 
 def series_style(index: int) -> tuple[str, str]:
@@ -104,7 +116,7 @@ def contributions_chart(
     _check_matrix(values, len(vendors), len(segments), "values")
     with mpl.rc_context(_RC):
         legend_rows = math.ceil(len(segments) / 3)
-        fig = _figure(width_cm, 1.2 + 0.7 * len(vendors) + 0.45 * legend_rows * 2)
+        fig = _figure(width_cm, 1.4 + 0.5 * len(vendors) + 0.75 * legend_rows)
         ax = fig.subplots()
         positions = list(range(len(vendors)))
         left = [0.0] * len(vendors)
@@ -118,14 +130,14 @@ def contributions_chart(
             left = [a + b for a, b in zip(left, widths, strict=True)]
         top = max(left, default=0.0) or 1.0
         for y, total in zip(positions, left, strict=True):
-            ax.text(total + top * 0.01, y, format_number(total, language, 1), va="center", ha="left", fontsize=8)
+            ax.text(total + top * 0.01, y, format_fixed(total, language, 1), va="center", ha="left", fontsize=8)
         ax.set_yticks(positions, [_wrap(v, 22) for v in vendors])
         ax.invert_yaxis()
         ax.set_xlim(0, top * 1.1)
         ax.set_xlabel(axis_label)
         _number_axis(ax.xaxis, language)
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.6 / max(len(vendors), 1)), ncols=3,
-                  frameon=False, fontsize=7, handlelength=1.6)  # fmt: skip
+        # Below the plot, outside it: the constrained layout makes room for it.
+        fig.legend(loc="outside lower center", ncols=3, frameon=False, fontsize=7, handlelength=1.6)
         return _svg(fig)
 
 
@@ -186,51 +198,66 @@ def radar_chart(
     reference_name: str = "",
     colour_index: int = 0,
     vmax: float = 100.0,
-    size_cm: float = 8.5,
+    size_cm: float = 5.8,
 ) -> str:
     """One vendor's profile over the categories, on 0..vmax, optionally over a dashed reference.
 
     The first axis points up and the others follow clockwise. None values (a category nobody
-    assessed) are drawn at 0 with a hollow marker.
+    assessed) are drawn at 0 with a hollow marker. Short axis labels (category IDs) keep the
+    chart small enough for three in a row; long ones are wrapped and take more room.
     """
     if len(values) != len(axes) or (reference is not None and len(reference) != len(axes)):
         raise ValueError("radar_chart needs one value (and one reference value) per axis")
     count = len(axes)
+    # Clockwise from the top, as radar charts are read; drawn on plain axes (no polar projection), which
+    # is several times faster than matplotlib's polar machinery and gives full control of the labels.
     angles = [2 * math.pi * k / count for k in range(count)]
-    closed = [*angles, angles[0]] if count else []
     colour, _ = series_style(colour_index)
+
+    def xy(radii: Sequence[float]) -> tuple[list[float], list[float]]:
+        closed = [*radii, *radii[:1]]
+        ring = [*angles, *angles[:1]]
+        return [r * math.sin(a) for r, a in zip(closed, ring, strict=True)], [
+            r * math.cos(a) for r, a in zip(closed, ring, strict=True)
+        ]
+
     with mpl.rc_context(_RC):
-        # A fixed frame instead of a layout engine: the labels are placed by hand, and it is twice as fast.
-        fig = Figure(figsize=(size_cm * CM, size_cm * 0.92 * CM))
-        ax = fig.add_axes((0.27, 0.17, 0.46, 0.62), projection="polar")
-        ax.set_theta_offset(math.pi / 2)
-        ax.set_theta_direction(-1)
+        lines = [line for label in axes for line in _wrap(label, 16).split("\n")]
+        side = min(0.3, 0.07 + 0.016 * max((len(line) for line in lines), default=1))
+        bottom = 0.2 if reference is not None else 0.08
+        fig = Figure(figsize=(size_cm * CM, size_cm * (1.0 if reference is not None else 0.9) * CM))
+        ax = fig.add_axes((side, bottom, 1 - 2 * side, 0.9 - bottom))
+        ax.set_aspect("equal")
+        ax.set_axis_off()
+        ax.set_xlim(-1.02, 1.02)
+        ax.set_ylim(-1.02, 1.02)
+        grid = {"color": "#CCCCCC", "linewidth": 0.5, "zorder": 0}
+        for fraction in (0.25, 0.5, 0.75, 1.0):
+            circle = [2 * math.pi * k / 96 for k in range(97)]
+            ax.plot([fraction * math.sin(t) for t in circle], [fraction * math.cos(t) for t in circle], **grid)
+        ax.add_collection(LineCollection([[(0, 0), (math.sin(a), math.cos(a))] for a in angles], **grid))
+        if count:
+            # Scale values between the first two spokes, where no data label sits.
+            middle = math.pi / count
+            for fraction in (0.25, 0.5, 0.75, 1.0):
+                ax.text(fraction * math.sin(middle) + 0.02, fraction * math.cos(middle), format_number(
+                    vmax * fraction, language, 0), fontsize=5, color=GREY, va="bottom", ha="left")  # fmt: skip
         if reference is not None:
-            ref = [0.0 if v is None else float(v) for v in reference]
-            ax.plot(closed, [*ref, *ref[:1]], color=INK, linewidth=1.0, linestyle=(0, (3, 2)), label=reference_name)
-        points = [0.0 if v is None else float(v) for v in values]
-        ax.plot(closed, [*points, *points[:1]], color=colour, linewidth=1.6, label=name)
-        ax.fill(closed, [*points, *points[:1]], color=colour, alpha=0.18)
+            ref = [0.0 if v is None else float(v) / vmax for v in reference]
+            ax.plot(*xy(ref), color=INK, linewidth=1.0, linestyle=(0, (3, 2)), label=reference_name)
+        points = [0.0 if v is None else float(v) / vmax for v in values]
+        ax.plot(*xy(points), color=colour, linewidth=1.6, label=name)
+        ax.fill(*xy(points), color=colour, alpha=0.18, linewidth=0)
         hollow = [k for k, v in enumerate(values) if v is None]
-        ax.scatter([angles[k] for k in hollow], [0.0] * len(hollow), facecolors="white", edgecolors=colour, zorder=3)
-        ax.set_ylim(0, vmax)
-        ax.yaxis.set_major_locator(FixedLocator([vmax * f for f in (0.25, 0.5, 0.75, 1.0)]))
-        _number_axis(ax.yaxis, language)
-        ax.tick_params(axis="y", labelsize=5.5, colors=GREY)
-        ax.set_rlabel_position(180 / count if count else 0)
-        ax.set_xticks(angles, [""] * count)
+        ax.scatter([0.0] * len(hollow), [0.0] * len(hollow), facecolors="white", edgecolors=colour, zorder=3)
         for angle, label in zip(angles, axes, strict=True):
-            # Labels lean away from the centre: left of the axis on the left half, right on the right half.
-            x = math.sin(angle)
+            # Labels lean away from the centre: left of the spoke on the left half, right on the right half.
+            x, y = math.sin(angle), math.cos(angle)
             align = "center" if abs(x) < 0.2 else "left" if x > 0 else "right"
-            vertical = "bottom" if math.cos(angle) > 0.5 else "top" if math.cos(angle) < -0.5 else "center"
-            ax.text(angle, vmax * 1.1, _wrap(label, 16), ha=align, va=vertical, fontsize=6, linespacing=1.1)
-        ax.grid(color="#CCCCCC", linewidth=0.5)
-        for key, spine in ax.spines.items():
-            spine.set_visible(key == "polar")
-        ax.spines["polar"].set_color("#BBBBBB")
+            vertical = "bottom" if y > 0.5 else "top" if y < -0.5 else "center"
+            ax.text(1.1 * x, 1.1 * y, _wrap(label, 16), ha=align, va=vertical, fontsize=6.5, linespacing=1.1)
         if reference is not None:
-            fig.legend(loc="lower center", ncols=2, frameon=False, fontsize=6.5)
+            fig.legend(loc="lower center", ncols=1, frameon=False, fontsize=6, handlelength=2.2, borderaxespad=0.2)
         return _svg(fig)
 
 
@@ -251,7 +278,7 @@ def tco_chart(
     _check_matrix(values, len(vendors), len(parts), "values")
     cmap = colormaps[SEQUENTIAL]
     with mpl.rc_context(_RC):
-        fig = _figure(width_cm, 1.6 + 0.7 * len(vendors) + 0.45 * math.ceil(len(parts) / 5))
+        fig = _figure(width_cm, 1.8 + 0.5 * len(vendors) + 0.45 * math.ceil(len(parts) / 5))
         ax = fig.subplots()
         positions = list(range(len(vendors)))
         left = [0.0] * len(vendors)
@@ -271,8 +298,7 @@ def tco_chart(
         ax.xaxis.set_major_locator(MaxNLocator(6))
         ax.set_xlabel(axis_label)
         _number_axis(ax.xaxis, language)
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14 - 0.6 / max(len(vendors), 1)),
-                  ncols=min(len(parts), 5), frameon=False, fontsize=7)  # fmt: skip
+        fig.legend(loc="outside lower center", ncols=min(len(parts), 5), frameon=False, fontsize=7)
         return _svg(fig)
 
 

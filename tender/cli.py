@@ -249,9 +249,48 @@ def score(directory: Path, fmt: str, output: Path | None) -> None:
 
 @cli.command()
 @CAMPAIGN_DIR
-def report(directory: Path) -> None:
-    """Render the comparative report for the steering committee to out/report.pdf."""
-    _not_available("report", 7)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="PDF file to write.  [default: DIRECTORY/out/report.pdf]",
+)
+@click.option(
+    "--lang",
+    "language",
+    type=click.Choice(["en", "fr"]),
+    default=None,
+    help="Language of the report.  [default: the campaign's language]",
+)
+@click.option(
+    "--pdf-variant",
+    type=click.Choice(["pdf/a-3b"]),
+    default=None,
+    help="Write an archival PDF/A-3b file with the results (JSON and CSV) attached.",
+)
+@click.option("--html", "with_html", is_flag=True, help="Also write the HTML the PDF is rendered from, next to it.")
+def report(
+    directory: Path, output: Path | None, language: str | None, pdf_variant: str | None, with_html: bool
+) -> None:
+    """Render the comparative report of DIRECTORY for the steering committee.
+
+    From the latest accepted workbook of each tester: the recommended
+    vendor and how robust that verdict is, the ranking, categories, costs,
+    eliminations with their evidence, the consensus-meeting agenda, results
+    by group of testers, the sensitivity of the ranking, the method and the
+    audit trail of every workbook.
+
+    \b
+    Examples:
+      tender report rse-2027
+      tender report rse-2027 --lang fr --pdf-variant pdf/a-3b -o comite.pdf
+    """
+    from tender.report import build_report
+
+    result = build_report(directory, output=output, language=language, variant=pdf_variant, html=with_html)
+    for line in result.lines():
+        click.echo(line)
 
 
 @cli.command()

@@ -1,0 +1,695 @@
+"""The comparative report for the steering committee: its template context, its charts and its PDF.
+
+Everything shown comes from the result objects of the scoring engine and the analysis
+(:class:`~vendors.scoring.ScoringResult`, :class:`~vendors.analysis.AnalysisResult`), the scores
+frame they were computed from, and plain values (settings, the audit trail): the report never
+reads a spreadsheet or the ledger. Figures are computed once here and formatted in the template.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import datetime as dt
+import math
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from babel import Locale
+from babel.numbers import format_currency
+
+from criteria.model import CriteriaSet, Priority
+from reports import charts
+from reports.charts import format_fixed
+from reports.i18n_report import report_text
+from reports.render import (
+    Attachment,
+    RenderedPdf,
+    RenderError,
+    format_number,
+    format_percent,
+    render_html,
+    write_html,
+    write_pdf,
+)
+from vendors.analysis import AnalysisResult, verdict_text
+from vendors.model import Tester, Vendor
+from vendors.scoring import ScoringResult, VendorResult
+
+TEMPLATE = "report.html"
+LANGUAGES = ("en", "fr")
+#: At most this many points on the consensus agenda (the widest splits); the JSON attachment has them all.
+AGENDA_LIMIT = 30
+#: At most this many comments quoted per agenda point or knock-out.
+COMMENTS_LIMIT = 6
+#: At most this many problems quoted per rejected workbook in the audit trail.
+PROBLEMS_LIMIT = 3
+#: Characters of the sha256 printed in the audit trail (enough to find the file in the archive).
+HASH_PREFIX = 12
+#: Group columns of a segment table are split into tables of at most this many groups (A4 width).
+GROUPS_PER_TABLE = 6
+#: Vendors per table of the per-criterion appendix (the width of an A4 landscape page).
+VENDORS_PER_TABLE = 10
+STATUSES = ("accepted", "rejected", "superseded")
+
+
+@dataclass(frozen=True)
+class ReportParams:
+    """The campaign settings the report prints, as plain values (DESIGN.md section 3)."""
+
+    name: str
+    organisation: str = ""
+    language: str = "en"
+    currency: str = "EUR"
+    campaign_id: str = ""
+    scale_step: float = 1.0
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One collected workbook as the audit trail shows it (from the ledger, as plain values)."""
+
+    name: str
+    sha256: str
+    status: str
+    received: dt.datetime
+    tester: str | None = None
+    problems: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Section:
+    """A numbered heading of the report, listed in the table of contents."""
+
+    id: str
+    number: str
+    title: str
+    level: int = 1
+
+
+def format_amount(amount: float, currency: str, language: str) -> str:
+    """An amount in whole units of ``currency`` as the language writes it (fr: 654 321 €; en: €654,321)."""
+    locale = Locale.parse(language)
+    pattern = copy.copy(locale.currency_formats["standard"])
+    pattern.frac_prec = (0, 0)
+    return format_currency(amount, currency, format=pattern, locale=locale, currency_digits=False)
+
+
+def svg_data_uri(svg: str) -> str:
+    """An SVG document as a ``data:`` URL, the only kind of image the locked fetcher lets through."""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def contributions(
+    criteria: CriteriaSet, result: VendorResult, scale_max: float, split: tuple[float, float]
+) -> dict[str, float]:
+    """Points of a vendor's final score drawn from each category and from the price (key ``""``).
+
+    With e_i the effective weights, A the assessed criteria and q, p the split, category c gives
+    q/(q+p) * 100 * sum over i in A and c of e_i s_i / (S * coverage), and the price p/(q+p) * P;
+    the parts add up to the final score F (DESIGN.md section 5).
+    """
+    q, p = split
+    weights = criteria.effective_weights()
+    parts = {cat.id: 0.0 for cat in criteria.categories}
+    if result.coverage > 0:
+        for crit in criteria.criteria:
+            value = result.criteria.get(crit.id)
+            if value is not None and value.score is not None:
+                parts[crit.category] += 100 * weights[crit.id] * value.score / (scale_max * result.coverage)
+    for key in parts:
+        parts[key] *= q / (q + p)
+    parts[""] = p / (q + p) * (result.price_score or 0.0) if p else 0.0
+    return parts
+
+
+def _score_counts(values: Sequence[float]) -> list[dict[str, Any]]:
+    """How many testers gave each score, lowest score first."""
+    counts = Counter(float(v) for v in values)
+    return [{"value": value, "count": counts[value]} for value in sorted(counts)]
+
+
+def _outline(params: ReportParams, has_segments: bool, r: Callable[..., str]) -> tuple[Section, ...]:
+    sections = [
+        Section("summary", "1", r("sec.summary")),
+        Section("ranking", "2", r("sec.ranking")),
+        Section("categories", "3", r("sec.categories")),
+        Section("profiles", "3.1", r("sec.profiles"), 2),
+        Section("costs", "4", r("sec.costs")),
+        Section("knockouts", "5", r("sec.knockouts")),
+        Section("agenda", "6", r("sec.agenda")),
+        Section("segments", "7", r("sec.segments")),
+        Section("sensitivity", "8", r("sec.sensitivity")),
+        Section("montecarlo", "8.1", r("sec.montecarlo"), 2),
+        Section("flips", "8.2", r("sec.flips"), 2),
+        Section("influence", "8.3", r("sec.influence"), 2),
+        Section("method", "A", r("sec.method")),
+        Section("criteria", "B", r("sec.criteria")),
+        Section("audit", "C", r("sec.audit")),
+    ]
+    return tuple(s for s in sections if has_segments or s.id != "segments")
+
+
+def report_context(
+    criteria: CriteriaSet,
+    vendors: Sequence[Vendor],
+    testers: Sequence[Tester],
+    scoring: ScoringResult,
+    analysis: AnalysisResult,
+    scores: pd.DataFrame,
+    audit: Sequence[AuditEntry],
+    params: ReportParams,
+    issued: dt.date,
+) -> dict[str, Any]:
+    """Everything the report template shows: figures, charts (as data: URLs), texts, outline.
+
+    Parameters
+    ----------
+    criteria, vendors, testers
+        The campaign the results were computed for (names, offers, tester groups).
+    scoring, analysis
+        The verdict (DESIGN.md section 5) and its analysis (section 6) for the current submissions.
+    scores
+        The scores frame both were computed from (columns of :mod:`vendors.scoring`): the
+        evidence of knock-outs and the participation figures.
+    audit
+        Every workbook collected, accepted, rejected or superseded.
+    params
+        The campaign settings, as plain values.
+    issued
+        The date printed on the first page.
+    """
+    language = params.language
+    if language not in LANGUAGES:
+        raise RenderError(f"language {language!r} is not one of {', '.join(LANGUAGES)}")
+
+    def r(key: str, **values: Any) -> str:
+        return report_text(key, language, **values)
+
+    sp = scoring.params
+    split = (sp.quality_weight, sp.price_weight)
+    category_names = {cat.id: cat.name for cat in criteria.categories}
+    vendor_names = {v.id: v.name for v in scoring.vendors}
+    tester_names = {t.id: t.name for t in testers}
+    offers = {v.id: v for v in vendors}
+    results = list(scoring.vendors)
+
+    def number(value: float | None, digits: int = 1) -> str:
+        return "–" if value is None else format_fixed(value, language, digits)
+
+    def plain(value: float) -> str:
+        return format_number(value, language, 2)
+
+    def money(value: float | None) -> str:
+        return "–" if value is None else format_amount(value, params.currency, language)
+
+    def percent(value: float | None, digits: int = 1) -> str:
+        return "–" if value is None else format_percent(value, language, digits)
+
+    def status(result: VendorResult) -> str:
+        if result.rank is not None:
+            return str(result.rank)
+        return r("status.eliminated") if result.eliminated else r("status.unassessed")
+
+    rows = [
+        {
+            "id": v.id,
+            "name": v.name,
+            "rank": v.rank,
+            "status": status(v),
+            "eliminated": v.eliminated,
+            "assessed": v.assessed,
+            "final": number(v.final_score),
+            "quality": number(v.quality_score),
+            "price": number(v.price_score),
+            "tco": money(v.tco),
+            "coverage": percent(v.coverage, 0),
+        }
+        for v in results
+    ]
+
+    # -- executive summary -----------------------------------------------------------------------
+    ranked = [v for v in results if v.rank is not None]
+    leaders = [v for v in ranked if v.rank == 1]
+    runner_up = next((v for v in ranked if v.rank != 1), None)
+    margin = None
+    if leaders and runner_up is not None:
+        margin = (leaders[0].final_score or 0.0) - (runner_up.final_score or 0.0)
+    mc = analysis.sensitivity.monte_carlo
+    accepted = [e for e in audit if e.status == "accepted"]
+    status_counts = Counter(e.status for e in audit)
+    numeric = scores[scores["score"].notna()] if len(scores) else scores
+    coverages = [v.coverage for v in results]
+    eliminated = [
+        {
+            "name": v.name,
+            "criteria": [
+                {"id": k.criterion, "title": criteria.criterion(k.criterion).title, "score": number(k.score, 2)}
+                for k in v.knockouts
+            ],
+        }
+        for v in results
+        if v.eliminated
+    ]
+    summary = {
+        "leaders": [{"name": v.name, "final": number(v.final_score)} for v in leaders],
+        "runner_up": None if runner_up is None else {"name": runner_up.name, "final": number(runner_up.final_score)},
+        "margin": None if margin is None else number(margin),
+        "robust": analysis.verdict.robust,
+        "verdict": verdict_text(analysis, language),
+        "winner_share": percent(mc.winner_share),
+        "draws": format_number(mc.draws, language, 0),
+        "eliminated": eliminated,
+        "unassessed": [v.name for v in results if not v.assessed],
+        "testers": len(testers),
+        "respondents": len({e.tester for e in accepted if e.tester}),
+        "workbooks": {s: status_counts.get(s, 0) for s in STATUSES},
+        "scores": format_number(len(numeric), language, 0),
+        "coverage_min": percent(min(coverages, default=0.0), 0),
+        "coverage_max": percent(max(coverages, default=0.0), 0),
+        "warnings": [w for v in results for w in v.warnings],
+    }
+
+    # -- ranking and contributions ---------------------------------------------------------------
+    charted = [v for v in results if v.final_score is not None]
+    segment_labels = [*category_names.values(), r("chart.price")]
+    contribution_rows = []
+    for v in charted:
+        parts = contributions(criteria, v, sp.scale_max, split)
+        contribution_rows.append([parts[c] for c in category_names] + [parts[""]])
+    chart_uris: dict[str, Any] = {}
+    if charted:
+        chart_uris["contributions"] = svg_data_uri(
+            charts.contributions_chart(
+                [_chart_name(v, r) for v in charted],
+                segment_labels,
+                contribution_rows,
+                language=language,
+                axis_label=r("chart.points"),
+            )
+        )
+
+    # -- categories --------------------------------------------------------------------------------
+    chart_uris["heatmap"] = svg_data_uri(
+        charts.heatmap_chart(
+            list(category_names.values()),
+            [_chart_name(v, r) for v in results],
+            [[v.categories.get(c) for v in results] for c in category_names],
+            language=language,
+        )
+    )
+    averages: list[float | None] = []
+    for c in category_names:
+        values = [v.categories[c] for v in results if v.categories.get(c) is not None]
+        averages.append(sum(values) / len(values) if values else None)  # type: ignore[arg-type]
+    chart_uris["radars"] = [
+        {
+            "name": v.name,
+            "uri": svg_data_uri(
+                charts.radar_chart(
+                    # Category IDs: three radars fit in a row, and the table of section 3 names them.
+                    list(category_names),
+                    [v.categories.get(c) for c in category_names],
+                    language=language,
+                    name=v.name,
+                    reference=averages,
+                    reference_name=r("chart.average"),
+                )
+            ),
+        }
+        for v in results
+        if v.assessed
+    ]
+
+    # -- costs --------------------------------------------------------------------------------------
+    horizon = sp.horizon_years
+    costed = [v for v in results if v.tco is not None]
+    cost_parts = [r("cost.setup"), *(r("cost.year", year=y) for y in range(1, horizon + 1))]
+    cost_rows = []
+    for v in costed:
+        setup = offers[v.id].setup_cost if v.id in offers else 0.0
+        years = list(v.tco_by_year)
+        years[0] -= setup  # tco_by_year counts the setup cost in year 1; the chart shows it apart
+        cost_rows.append([setup, *years])
+    if costed:
+        chart_uris["tco"] = svg_data_uri(
+            charts.tco_chart(
+                [_chart_name(v, r) for v in costed],
+                cost_parts,
+                cost_rows,
+                language=language,
+                axis_label=r("chart.cost", currency=params.currency),
+            )
+        )
+    costs = [
+        {
+            "name": v.name,
+            "setup": money(row[0]),
+            "per_user": "–"
+            if offers.get(v.id) is None or offers[v.id].price_per_user_month is None
+            else format_currency(offers[v.id].price_per_user_month, params.currency, locale=language),  # type: ignore[arg-type]
+            "fixed": money(offers[v.id].annual_fixed_cost) if v.id in offers else "–",
+            "years": [money(x) for x in row[1:]],
+            "tco": money(v.tco),
+            "price": number(v.price_score),
+        }
+        for v, row in zip(costed, cost_rows, strict=True)
+    ]
+
+    # -- knock-outs with their evidence -----------------------------------------------------------------
+    knockouts = []
+    for v in results:
+        for k in v.knockouts:
+            cell = scores[(scores["vendor"] == v.id) & (scores["criterion"] == k.criterion)]
+            given = [float(x) for x in cell["score"] if not math.isnan(x)]
+            said = [
+                {"tester": tester_names.get(t, t), "comment": str(c).strip()}
+                for t, c in zip(cell["tester"], cell["comment"], strict=True)
+                if isinstance(c, str) and c.strip()
+            ]
+            crit = v.criteria[k.criterion]
+            knockouts.append(
+                {
+                    "vendor": v.name,
+                    "id": k.criterion,
+                    "title": criteria.criterion(k.criterion).title,
+                    "score": number(k.score, 2),
+                    "n": crit.n,
+                    "sd": number(crit.sd, 2),
+                    "na": crit.na,
+                    "counts": _score_counts(given),
+                    "comments": said[:COMMENTS_LIMIT],
+                    "more_comments": max(0, len(said) - COMMENTS_LIMIT),
+                }
+            )
+    missing_musts = [
+        {"vendor": v.name, "ids": list(v.unassessed_musts)} for v in results if v.unassessed_musts and v.assessed
+    ]
+
+    # -- consensus agenda ---------------------------------------------------------------------------------------
+    widest = sorted(range(len(analysis.agenda)), key=lambda k: -analysis.agenda[k].sd)[:AGENDA_LIMIT]
+    agenda = []
+    for k in sorted(widest):
+        item = analysis.agenda[k]
+        agenda.append(
+            {
+                "vendor": vendor_names.get(item.vendor, item.vendor),
+                "id": item.criterion,
+                "title": criteria.criterion(item.criterion).title,
+                "n": item.n,
+                "mean": number(item.mean, 2),
+                "sd": number(item.sd, 2),
+                "spread": number(item.spread, 0),
+                "counts": _score_counts([s for _, s in item.scores]),
+                "comments": [
+                    {"tester": tester_names.get(t, t), "comment": c} for t, c in item.comments[:COMMENTS_LIMIT]
+                ],
+                "more_comments": max(0, len(item.comments) - COMMENTS_LIMIT),
+            }
+        )
+    flagged_by_vendor = Counter(d.vendor for d in analysis.disagreements if d.flagged)
+    reliability = [
+        {
+            "name": v.name,
+            "alpha": number(analysis.reliability.get(v.id), 2),
+            "flagged": flagged_by_vendor.get(v.id, 0),
+            "pairs": sum(1 for d in analysis.disagreements if d.vendor == v.id),
+        }
+        for v in results
+    ]
+
+    # -- segments ---------------------------------------------------------------------------------------------
+    segment_tables = []
+    for seg in analysis.segments:
+        divergent = set(seg.divergent)
+        for start in range(0, len(seg.groups), GROUPS_PER_TABLE):
+            groups = seg.groups[start : start + GROUPS_PER_TABLE]
+            table_rows = []
+            for v in results:
+                cells = []
+                for g in groups:
+                    s = g.vendors.get(v.id)
+                    group_rank = None if s is None else s.rank
+                    moved = ""
+                    if v.rank is not None and group_rank is not None and group_rank != v.rank:
+                        moved = "up" if group_rank < v.rank else "down"
+                    elif v.rank is not None and s is not None and s.eliminated:
+                        moved = "down"
+                    cells.append(
+                        {
+                            "quality": number(None if s is None else s.quality_score, 0),
+                            "rank": "–"
+                            if s is None or s.quality_score is None
+                            else (str(group_rank) if group_rank is not None else r("status.eliminated_short")),
+                            "moved": moved,
+                        }
+                    )
+                table_rows.append({"name": v.name, "rank": status(v), "divergent": v.id in divergent, "cells": cells})
+            segment_tables.append(
+                {
+                    "column": seg.column,
+                    "part": start // GROUPS_PER_TABLE + 1,
+                    "groups": [{"name": g.group, "testers": g.testers} for g in groups],
+                    "rows": table_rows,
+                    "divergent": [vendor_names.get(vid, vid) for vid in seg.divergent],
+                }
+            )
+
+    # -- sensitivity ---------------------------------------------------------------------------------------
+    sens = analysis.sensitivity
+    share_vendors = [v for v in results if v.id in mc.first_place_share]
+    winner_index = next((k for k, v in enumerate(share_vendors) if v.rank == 1), None)
+    if share_vendors:
+        chart_uris["shares"] = svg_data_uri(
+            charts.shares_chart(
+                [v.name for v in share_vendors],
+                [mc.first_place_share[v.id] for v in share_vendors],
+                language=language,
+                axis_label=r("chart.first_places", draws=format_number(mc.draws, language, 0)),
+                highlight=winner_index,
+            )
+        )
+    flips = [
+        {
+            "category": category_names.get(f.category, f.category),
+            "weight": percent(f.weight),
+            "flip": percent(f.flip_weight) if f.flip_weight is not None else r("flip.none"),
+            "change": "–" if f.relative_change is None else _signed_percent(f.relative_change, language),
+            "winners": ", ".join(vendor_names.get(w, w) for w in f.new_winners) or "–",
+            "within": f.within_delta,
+        }
+        for f in sens.weights
+    ]
+    testers_by_id = {t.id: t for t in testers}
+    influence = [
+        {
+            "id": change.tester,
+            "name": tester_names.get(change.tester, ""),
+            "groups": ", ".join(str(x) for x in testers_by_id[change.tester].groups.values() if str(x).strip())
+            if change.tester in testers_by_id
+            else "",
+            "winners": ", ".join(vendor_names.get(w, w) for w in change.winners) or "–",
+        }
+        for change in sens.leave_one_out.changes
+    ]
+    sensitivity = {
+        "draws": format_number(mc.draws, language, 0),
+        "delta": percent(mc.delta, 0),
+        "seed": mc.seed,
+        "winner_share": percent(mc.winner_share),
+        "winners": [vendor_names.get(w, w) for w in sens.winners],
+        "shares": [{"name": v.name, "share": percent(mc.first_place_share[v.id])} for v in share_vendors],
+        "flips": flips,
+        "loo_testers": sens.leave_one_out.testers,
+        "loo_method": sens.leave_one_out.method,
+        "influence": influence,
+    }
+
+    # -- appendices ------------------------------------------------------------------------------------------
+    effective = criteria.effective_weights()
+    criteria_parts = []
+    for start in range(0, len(results), VENDORS_PER_TABLE):
+        chunk = results[start : start + VENDORS_PER_TABLE]
+        part_categories = []
+        for cat in criteria.categories:
+            part_rows = []
+            for c in criteria.in_category(cat.id):
+                cells = []
+                for v in chunk:
+                    value = v.criteria[c.id]
+                    cells.append(
+                        {
+                            "score": number(value.score, 2),
+                            "n": value.n,
+                            "sd": number(value.sd, 2),
+                            "knocked": any(k.criterion == c.id for k in v.knockouts),
+                        }
+                    )
+                part_rows.append(
+                    {
+                        "id": c.id,
+                        "title": c.title,
+                        "must": c.priority is Priority.MUST,
+                        "weight": percent(effective[c.id], 2),
+                        "cells": cells,
+                    }
+                )
+            part_categories.append({"id": cat.id, "name": cat.name, "rows": part_rows})
+        criteria_parts.append({"vendors": [v.name for v in chunk], "categories": part_categories})
+    split_total = sp.quality_weight + sp.price_weight
+    settings = [
+        (r("set.scale"), r("set.scale_value", max=plain(sp.scale_max), step=plain(params.scale_step))),
+        (r("set.aggregation"), r(f"agg.{sp.aggregation}")),
+        (r("set.balance"), sp.balance_groups or r("set.none")),
+        (r("set.split"), f"{percent(sp.quality_weight / split_total)} / {percent(sp.price_weight / split_total)}"),
+        (r("set.users"), format_number(sp.users, language, 0)),
+        (r("set.horizon"), r("set.years", years=sp.horizon_years)),
+        (r("set.discount"), percent(sp.discount_rate, 2)),
+        (r("set.price_formula"), r(f"price.{sp.price_formula}")),
+        (r("set.knockout"), plain(sp.knockout_threshold)),
+        (r("set.disagreement"), plain(analysis.disagreement_sd)),
+        (r("set.montecarlo"), r("set.mc_value", draws=sensitivity["draws"], delta=sensitivity["delta"], seed=mc.seed)),
+        (r("set.currency"), params.currency),
+        (r("set.version"), scoring.criteria_version),
+    ]
+    audit_rows = [
+        {
+            "received": e.received.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M")
+            if e.received.tzinfo
+            else e.received.strftime("%Y-%m-%d %H:%M"),
+            "name": e.name,
+            "tester": e.tester or "–",
+            "tester_name": tester_names.get(e.tester or "", ""),
+            "hash": e.sha256[:HASH_PREFIX],
+            "status": e.status,
+            "status_text": r(f"audit.{e.status}"),
+            "problems": list(e.problems[:PROBLEMS_LIMIT]),
+            "more_problems": max(0, len(e.problems) - PROBLEMS_LIMIT),
+        }
+        for e in sorted(audit, key=lambda e: (_utc(e.received), e.name, e.sha256))
+    ]
+
+    outline = _outline(params, bool(segment_tables), r)
+    return {
+        "lang": language,
+        "r": r,
+        "doc": {
+            "kind": r("doc.kind"),
+            "name": params.name,
+            "organisation": params.organisation,
+            "issued": issued,
+            "version": scoring.criteria_version,
+            "campaign_id": params.campaign_id,
+            "created": f"{issued.isoformat()}T00:00:00Z",
+        },
+        "outline": outline,
+        "sections": {s.id: s for s in outline},
+        "summary": summary,
+        "vendors": rows,
+        "vendor_names": [_chart_name(v, r) for v in results],
+        "categories": [
+            {"id": cat.id, "name": cat.name, "share": percent(cat.weight / sum(c.weight for c in criteria.categories))}
+            for cat in criteria.categories
+        ],
+        "charts": chart_uris,
+        "costs": costs,
+        "cost_parts": cost_parts,
+        "knockouts": knockouts,
+        "missing_musts": missing_musts,
+        "threshold": plain(sp.knockout_threshold),
+        "agenda": agenda,
+        "agenda_total": len(analysis.agenda),
+        "disagreement_sd": plain(analysis.disagreement_sd),
+        "reliability": reliability,
+        "segments": segment_tables,
+        "sensitivity": sensitivity,
+        "method": {
+            "settings": settings,
+            "quality_share": percent(sp.quality_weight / split_total),
+            "price_share": percent(sp.price_weight / split_total),
+            "scale_max": plain(sp.scale_max),
+            "threshold": plain(sp.knockout_threshold),
+            "aggregation": sp.aggregation,
+            "balance_groups": sp.balance_groups,
+            "price_formula": sp.price_formula,
+            "horizon": sp.horizon_years,
+            "users": format_number(sp.users, language, 0),
+            "discount": percent(sp.discount_rate, 2),
+        },
+        "criteria_parts": criteria_parts,
+        "audit": audit_rows,
+        "audit_counts": summary["workbooks"],
+    }
+
+
+def _chart_name(result: VendorResult, r: Callable[..., str]) -> str:
+    """A vendor's name as charts print it: eliminated vendors say so, since charts have no colour for it."""
+    return f"{result.name} ({r('status.eliminated_short')})" if result.eliminated else result.name
+
+
+def _signed_percent(value: float, language: str) -> str:
+    text = format_percent(abs(value), language, 0)
+    return ("+" if value >= 0 else "−") + text
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value.astimezone(dt.timezone.utc) if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+
+
+def render_report_html(
+    criteria: CriteriaSet,
+    vendors: Sequence[Vendor],
+    testers: Sequence[Tester],
+    scoring: ScoringResult,
+    analysis: AnalysisResult,
+    scores: pd.DataFrame,
+    audit: Sequence[AuditEntry],
+    params: ReportParams,
+    issued: dt.date,
+) -> str:
+    """The report as a standalone HTML document (stylesheets and charts inlined)."""
+    context = report_context(criteria, vendors, testers, scoring, analysis, scores, audit, params, issued)
+    return render_html(TEMPLATE, context)
+
+
+def render_report(
+    criteria: CriteriaSet,
+    vendors: Sequence[Vendor],
+    testers: Sequence[Tester],
+    scoring: ScoringResult,
+    analysis: AnalysisResult,
+    scores: pd.DataFrame,
+    audit: Sequence[AuditEntry],
+    params: ReportParams,
+    issued: dt.date,
+    target: Path,
+    *,
+    html_target: Path | None = None,
+    variant: str | None = None,
+    attachments: Sequence[Attachment] = (),
+) -> RenderedPdf:
+    """Write the report PDF to ``target`` (and its HTML to ``html_target`` if given).
+
+    ``attachments`` (e.g. the results as JSON and CSV) are embedded in the PDF; PDF/A-3b
+    (``variant="pdf/a-3b"``) is the archival variant made for such embedded data files.
+    """
+    html = render_report_html(criteria, vendors, testers, scoring, analysis, scores, audit, params, issued)
+    language = params.language
+    result = write_pdf(
+        html,
+        target,
+        variant=variant,
+        attachments=attachments,
+        title=f"{report_text('doc.kind', language)} — {params.name}",
+        authors=[params.organisation] if params.organisation else (),
+        description=report_text("doc.subject", language),
+        keywords=[scoring.criteria_version],
+        language=language,
+    )
+    if html_target is not None:
+        write_html(html, html_target)
+    return result
