@@ -6,6 +6,7 @@ install:
 lint:
 	ruff check .
 	ruff format --check .
+	mypy
 
 format:
 	ruff format .
