@@ -57,3 +57,15 @@ def test_atomic_write_keeps_previous_file_on_failure(tmp_path: Path) -> None:
         crash()
     assert target.read_text() == "v1"
     assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+
+
+def test_atomic_write_gives_usual_permissions(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        target = write_text_atomic(tmp_path / "report.txt", "x")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644
