@@ -166,12 +166,18 @@ REPORT: dict[str, dict[str, str]] = {
         "moyenne des fournisseurs (tirets). Les axes portent les références de catégorie listées ci-dessous. Un "
         "point creux au centre signale une catégorie que personne n'a évaluée.",
     },
+    "profiles.too_few": {
+        "en": "A profile chart needs at least three categories; this campaign has {count}. The table of section "
+        "{section} compares the categories.",
+        "fr": "Un graphique de profil demande au moins trois catégories ; cette campagne en compte {count}. Le "
+        "tableau de la section {section} compare les catégories.",
+    },
     "profiles.alt": {"en": "Category profile of {name}", "fr": "Profil par catégorie de {name}"},
     # Costs.
     "costs.intro": {
-        "en": "Total cost of ownership over {years} years for {users} users, later years discounted at {rate} "
+        "en": "Total cost of ownership over {horizon} for {users} users, later years discounted at {rate} "
         "a year. The price score uses the {formula}.",
-        "fr": "Coût total de possession sur {years} ans pour {users} utilisateurs, les années suivantes étant "
+        "fr": "Coût total de possession sur {horizon} pour {users} utilisateurs, les années suivantes étant "
         "actualisées à {rate} par an. La note de prix suit la {formula}.",
     },
     "costs.chart": {
@@ -386,7 +392,7 @@ REPORT: dict[str, dict[str, str]] = {
     "var.C0": {"en": "the setup cost;", "fr": "le coût de mise en place ;"},
     "var.m": {"en": "the price per user per month;", "fr": "le prix par utilisateur et par mois ;"},
     "var.Ca": {"en": "the annual fixed cost;", "fr": "le coût fixe annuel ;"},
-    "var.H": {"en": "the horizon, {years} years;", "fr": "l'horizon, {years} ans ;"},
+    "var.H": {"en": "the horizon, {horizon};", "fr": "l'horizon, {horizon} ;"},
     "var.U": {"en": "the number of users, {users};", "fr": "le nombre d'utilisateurs, {users} ;"},
     "var.r": {"en": "the yearly discount rate, {rate}.", "fr": "le taux d'actualisation annuel, {rate}."},
     "method.price_title": {"en": "Price score", "fr": "Note de prix"},
@@ -457,6 +463,7 @@ REPORT: dict[str, dict[str, str]] = {
     "set.users": {"en": "Users", "fr": "Utilisateurs"},
     "set.horizon": {"en": "Cost horizon", "fr": "Horizon des coûts"},
     "set.years": {"en": "{years} years", "fr": "{years} ans"},
+    "set.year": {"en": "1 year", "fr": "1 an"},
     "set.discount": {"en": "Discount rate", "fr": "Taux d'actualisation"},
     "set.price_formula": {"en": "Price formula", "fr": "Formule de prix"},
     "set.knockout": {"en": "Elimination threshold (MUST)", "fr": "Seuil d'élimination (MUST)"},

@@ -55,6 +55,8 @@ GROUPS_PER_TABLE = 6
 #: Vendors per table of the per-criterion appendix (the width of an A4 landscape page).
 VENDORS_PER_TABLE = 10
 STATUSES = ("accepted", "rejected", "superseded")
+#: Fewest categories for which a radar chart means something.
+RADAR_MIN_AXES = 3
 
 
 @dataclass(frozen=True)
@@ -322,11 +324,13 @@ def report_context(
             ),
         }
         for v in results
-        if v.assessed
+        # A radar of one or two axes is a line: the heatmap says it better.
+        if v.assessed and len(category_names) >= RADAR_MIN_AXES
     ]
 
     # -- costs --------------------------------------------------------------------------------------
     horizon = sp.horizon_years
+    horizon_text = r("set.year") if horizon == 1 else r("set.years", years=horizon)
     costed = [v for v in results if v.tco is not None]
     cost_parts = [r("cost.setup"), *(r("cost.year", year=y) for y in range(1, horizon + 1))]
     cost_rows = []
@@ -547,7 +551,7 @@ def report_context(
         (r("set.balance"), sp.balance_groups or r("set.none")),
         (r("set.split"), f"{percent(sp.quality_weight / split_total)} / {percent(sp.price_weight / split_total)}"),
         (r("set.users"), format_number(sp.users, language, 0)),
-        (r("set.horizon"), r("set.years", years=sp.horizon_years)),
+        (r("set.horizon"), horizon_text),
         (r("set.discount"), percent(sp.discount_rate, 2)),
         (r("set.price_formula"), r(f"price.{sp.price_formula}")),
         (r("set.knockout"), plain(sp.knockout_threshold)),
@@ -616,7 +620,7 @@ def report_context(
             "aggregation": sp.aggregation,
             "balance_groups": sp.balance_groups,
             "price_formula": sp.price_formula,
-            "horizon": sp.horizon_years,
+            "horizon": horizon_text,
             "users": format_number(sp.users, language, 0),
             "discount": percent(sp.discount_rate, 2),
         },

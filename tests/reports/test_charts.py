@@ -33,9 +33,9 @@ def test_contributions_chart_keeps_names_and_totals_as_text() -> None:
     assert "Colibri <Works> & Co" in drawn
     assert "Colibri &lt;Works&gt; &amp; Co" in svg
     assert {"Search", "Security", "Price", "Points"} <= set(drawn)
-    # Totals after the bars: 10 + 20 + 26.3 and 5 + 10 + 30.
+    # Totals after the bars, with one decimal as in the ranking table: 10 + 20 + 26.3 and 5 + 10 + 30.
     assert "56.3" in drawn
-    assert "45" in drawn
+    assert "45.0" in drawn
     # No glyph outlines: text stays text.
     assert "<text" in svg
     assert 'id="DejaVuSans-' not in svg
@@ -66,6 +66,12 @@ def test_numbers_follow_the_language() -> None:
     assert "252\u202f400" in tco_fr  # fr groups thousands with a narrow no-break space
     tco_en = texts(charts.tco_chart(["A"], ["Setup", "Year 1"], [[12000.0, 240400.4]], language="en", axis_label="EUR"))
     assert "252,400" in tco_en
+
+
+def test_fixed_decimals_in_each_language() -> None:
+    assert charts.format_fixed(72, "en", 1) == "72.0"
+    assert charts.format_fixed(1234.5, "fr", 2) == "1\u202f234,50"
+    assert charts.format_fixed(0.125, "en", 2) == "0.12"  # half to even, as babel rounds
 
 
 def test_output_is_deterministic_and_undated() -> None:

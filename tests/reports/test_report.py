@@ -1,0 +1,459 @@
+"""The committee report: figures worked out by hand, evidence, segments, audit trail, and the PDF itself.
+
+The campaign of these tests (scale 0-5, 10 users, 1 year, split 70/30, inverse price formula):
+
+    categories A (weight 60), B (weight 40) and C (weight 0: shown, never counted);
+    criteria A1 (MUST, w 1), A2 (w 1), B1 (w 3), B2 (w 1), C1 (w 1)
+    effective weights e = A1 0.3, A2 0.3, B1 0.3, B2 0.1, C1 0
+
+    scores of testers T1, T2 (level staff) and T3, T4 (level manager):
+                A1           A2          B1          B2          C1
+    V1 Acme     4 4 5 5      4 4 4 4     5 5 5 5     2 2 2 2     3 3 3 3
+    V2 Bolt     3 3 3 3      3 3 3 3     5 5 0 0     3 3 3 3     4 4 4 4
+    V3 Cyan     0 1 0 1      5 5 5 5     5 5 5 5     5 5 5 5     2 2 2 2
+
+    V1: Q = 100 (0.3 x 4.5 + 0.3 x 4 + 0.3 x 5 + 0.1 x 2) / 5 = 85; TCO = 1,000 + 12 x 10 x 2 = 1,240
+    V2: Q = 100 (0.3 x 3 + 0.3 x 3 + 0.3 x 2.5 + 0.1 x 3) / 5 = 57;  TCO = 12 x 10 x 1 = 120
+    V3: A1 = 0.5 < 1 (MUST): eliminated
+    P1 = 100 x 120 / 1,240 = 9.677...; P2 = 100
+    F1 = 0.7 x 85 + 0.3 x 9.677 = 62.403; F2 = 0.7 x 57 + 0.3 x 100 = 69.9: Bolt first by 7.497 points
+
+    Contributions to F1: A = 0.7 x 100 (0.3 x 4.5 + 0.3 x 4) / 5 = 35.7; B = 0.7 x 100 (0.3 x 5 + 0.1 x 2) / 5 = 23.8;
+    price = 0.3 x 9.677 = 2.903.
+
+    Staff only: Q1 = 82, Q2 = 72, F1 = 60.30, F2 = 80.4 (Bolt 1st); managers only: Q1 = 88, Q2 = 42,
+    F1 = 64.50, F2 = 59.4 (Acme 1st). Only B1 of Bolt has sd >= 1.5 (sd of 5 5 0 0 = 2.887).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from pypdf import PdfReader
+
+from criteria.model import Category, CriteriaSet, Criterion, Priority
+from reports import report as report_module
+from reports.i18n_report import REPORT, report_text
+from reports.render import Attachment
+from reports.report import (
+    AuditEntry,
+    ReportParams,
+    contributions,
+    format_amount,
+    render_report,
+    render_report_html,
+    report_context,
+)
+from vendors.analysis import AnalysisResult, analyse, verdict_text
+from vendors.model import Tester as Pilot  # aliased: pytest would try to collect a class named Test*
+from vendors.model import Vendor
+from vendors.scoring import ScoringParams, ScoringResult, score
+
+ISSUED = dt.date(2027, 4, 2)
+UTC = dt.timezone.utc
+
+CRITERIA = CriteriaSet(
+    (Category("A", "Alpha things", 60.0), Category("B", "Beta things", 40.0), Category("C", "Care", 0.0)),
+    (
+        Criterion("A1", "A", "Single sign-on", "", Priority.MUST, 1.0),
+        Criterion("A2", "A", "Profiles", "", Priority.SHOULD, 1.0),
+        Criterion("B1", "B", "Mobile app", "", Priority.SHOULD, 3.0),
+        Criterion("B2", "B", "Search", "", Priority.COULD, 1.0),
+        Criterion("C1", "C", "Help desk", "", Priority.COULD, 1.0),
+    ),
+)
+VENDORS = (
+    Vendor("V1", "Acme <Social>", setup_cost=1000.0, price_per_user_month=2.0),
+    Vendor("V2", "Bolt", price_per_user_month=1.0),
+    Vendor("V3", "Cyan", price_per_user_month=1.0),
+)
+TESTERS = tuple(
+    Pilot(f"T{k}", name, groups={"level": level})
+    for k, (name, level) in enumerate(
+        [("Ann Lee", "staff"), ("Bo Diaz", "staff"), ("Cy Roux", "manager"), ("Di Moss", "manager")], start=1
+    )
+)
+GRID = {
+    "V1": {"A1": (4, 4, 5, 5), "A2": (4, 4, 4, 4), "B1": (5, 5, 5, 5), "B2": (2, 2, 2, 2), "C1": (3, 3, 3, 3)},
+    "V2": {"A1": (3, 3, 3, 3), "A2": (3, 3, 3, 3), "B1": (5, 5, 0, 0), "B2": (3, 3, 3, 3), "C1": (4, 4, 4, 4)},
+    "V3": {"A1": (0, 1, 0, 1), "A2": (5, 5, 5, 5), "B1": (5, 5, 5, 5), "B2": (5, 5, 5, 5), "C1": (2, 2, 2, 2)},
+}
+COMMENTS = {
+    ("T1", "V3", "A1"): "Cannot <b>log in</b> at all",
+    ("T3", "V3", "A1"): "Login page times out",
+    ("T1", "V2", "B1"): "Great on my phone",
+    ("T3", "V2", "B1"): "Crashes on my tablet",
+}
+PARAMS = ScoringParams(scale_max=5, users=10, horizon_years=1)
+
+
+def scores_frame() -> pd.DataFrame:
+    rows = []
+    for vendor, criteria in GRID.items():
+        for criterion, values in criteria.items():
+            for tester, value in zip(TESTERS, values, strict=True):
+                comment = COMMENTS.get((tester.id, vendor, criterion), "")
+                rows.append((tester.id, vendor, criterion, float(value), False, comment))
+    return pd.DataFrame(rows, columns=["tester", "vendor", "criterion", "score", "na", "comment"])
+
+
+def audit_trail() -> list[AuditEntry]:
+    day = dt.datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
+    entries = [
+        AuditEntry(f"{t.id}.xlsx", f"{k:02d}" * 32, "accepted", day + dt.timedelta(hours=k), t.id)
+        for k, t in enumerate(TESTERS, start=1)
+    ]
+    problems = tuple(f"T2.xlsx, sheet Bolt, cell D{row}: 'lots' is not a score" for row in range(5, 10))
+    entries.append(AuditEntry("T2 (old).xlsx", "ab" * 32, "rejected", day - dt.timedelta(days=1), "T2", problems))
+    entries.append(AuditEntry("T1-draft.xlsx", "cd" * 32, "superseded", day - dt.timedelta(hours=2), "T1"))
+    return entries
+
+
+@dataclass(frozen=True)
+class Results:
+    scores: pd.DataFrame
+    scoring: ScoringResult
+    analysis: AnalysisResult
+
+
+def results(disagreement_sd: float = 1.5) -> Results:
+    frame = scores_frame()
+    scoring = score(CRITERIA, VENDORS, frame, PARAMS, TESTERS)
+    analysis = analyse(
+        CRITERIA,
+        VENDORS,
+        TESTERS,
+        frame,
+        PARAMS,
+        scoring,
+        disagreement_sd=disagreement_sd,
+        draws=500,
+        delta=0.25,
+        seed=0,
+    )
+    return Results(frame, scoring, analysis)
+
+
+def context(language: str = "en", disagreement_sd: float = 1.5) -> dict[str, object]:
+    r = results(disagreement_sd)
+    params = ReportParams(name="Pilot <2027>", organisation="Org & Co", language=language, campaign_id="C-1")
+    return report_context(CRITERIA, VENDORS, TESTERS, r.scoring, r.analysis, r.scores, audit_trail(), params, ISSUED)
+
+
+# -- figures -------------------------------------------------------------------------------------------------
+
+
+def test_contributions_add_up_to_the_final_score() -> None:
+    acme = results().scoring.vendor("V1")
+    parts = contributions(CRITERIA, acme, 5, (70, 30))
+    assert parts["C"] == 0.0
+    assert parts["A"] == pytest.approx(35.7)
+    assert parts["B"] == pytest.approx(23.8)
+    assert parts[""] == pytest.approx(0.3 * 100 * 120 / 1240)
+    assert sum(parts.values()) == pytest.approx(acme.final_score)
+    assert acme.final_score == pytest.approx(0.7 * 85 + 0.3 * 100 * 120 / 1240)
+
+
+def test_contributions_without_price_weight() -> None:
+    acme = results().scoring.vendor("V1")
+    parts = contributions(CRITERIA, acme, 5, (1, 0))
+    assert parts == pytest.approx({"A": 51.0, "B": 34.0, "C": 0.0, "": 0.0})
+
+
+def test_ranking_rows_in_rank_order_with_fixed_decimals() -> None:
+    rows = context()["vendors"]
+    assert [(v["name"], v["status"]) for v in rows] == [("Bolt", "1"), ("Acme <Social>", "2"), ("Cyan", "eliminated")]
+    bolt, acme = rows[0], rows[1]
+    assert (bolt["final"], bolt["quality"], bolt["price"], bolt["tco"]) == ("69.9", "57.0", "100.0", "€120")
+    assert (acme["final"], acme["quality"], acme["price"], acme["tco"]) == ("62.4", "85.0", "9.7", "€1,240")
+    assert acme["coverage"] == "100%"
+
+
+def test_summary_names_the_winner_margin_and_participation() -> None:
+    summary = context()["summary"]
+    assert summary["leaders"] == [{"name": "Bolt", "final": "69.9"}]
+    assert summary["runner_up"] == {"name": "Acme <Social>", "final": "62.4"}
+    assert summary["margin"] == "7.5"  # 69.9 - 62.403
+    assert summary["eliminated"] == [
+        {"name": "Cyan", "criteria": [{"id": "A1", "title": "Single sign-on", "score": "0.50"}]}
+    ]
+    assert summary["testers"] == 4
+    assert summary["respondents"] == 4
+    assert summary["workbooks"] == {"accepted": 4, "rejected": 1, "superseded": 1}
+    assert summary["scores"] == "60"
+
+
+def test_summary_in_french() -> None:
+    ctx = context("fr")
+    assert ctx["summary"]["margin"] == "7,5"
+    assert ctx["vendors"][1]["tco"] == "1\u202f240\u00a0€"
+    assert ctx["vendors"][2]["status"] == "éliminé"
+
+
+def test_knock_out_evidence_lists_scores_and_comments() -> None:
+    (ko,) = context()["knockouts"]
+    assert (ko["vendor"], ko["id"], ko["score"], ko["n"], ko["sd"]) == ("Cyan", "A1", "0.50", 4, "0.58")
+    assert ko["counts"] == [{"value": 0.0, "count": 2}, {"value": 1.0, "count": 2}]
+    assert ko["comments"] == [
+        {"tester": "Ann Lee", "comment": "Cannot <b>log in</b> at all"},
+        {"tester": "Cy Roux", "comment": "Login page times out"},
+    ]
+
+
+def test_agenda_holds_the_disputed_pair_with_scores_and_comments() -> None:
+    ctx = context()
+    (item,) = ctx["agenda"]
+    assert (item["vendor"], item["id"], item["n"], item["sd"], item["spread"]) == ("Bolt", "B1", 4, "2.89", "5")
+    assert item["counts"] == [{"value": 0.0, "count": 2}, {"value": 5.0, "count": 2}]
+    assert [c["tester"] for c in item["comments"]] == ["Ann Lee", "Cy Roux"]
+    assert ctx["agenda_total"] == 1
+
+
+def test_agenda_keeps_the_widest_disagreements_in_meeting_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(report_module, "AGENDA_LIMIT", 2)
+    ctx = context(disagreement_sd=0.5)
+    # Flagged: Bolt B1 (sd 2.89), Acme A1 and Cyan A1 (sd 0.58 each); the two widest, Bolt first (it ranks first).
+    assert [(i["vendor"], i["id"]) for i in ctx["agenda"]] == [("Bolt", "B1"), ("Acme <Social>", "A1")]
+    assert ctx["agenda_total"] == 3
+
+
+def test_segments_mark_rank_changes_against_the_overall_rank() -> None:
+    (table,) = context()["segments"]
+    assert table["column"] == "level"
+    assert [g["name"] for g in table["groups"]] == ["staff", "manager"]
+    cells = {row["name"]: [(c["quality"], c["rank"], c["moved"]) for c in row["cells"]] for row in table["rows"]}
+    assert cells["Bolt"] == [("72", "1", ""), ("42", "2", "down")]
+    assert cells["Acme <Social>"] == [("82", "2", ""), ("88", "1", "up")]
+    # Cyan: A1 = 0.5 in both groups, so eliminated in both; Q = 100 (0.3 x 0.5 + 0.3 x 5 + 0.3 x 5 + 0.1 x 5) / 5.
+    assert cells["Cyan"] == [("73", "elim.", ""), ("73", "elim.", "")]
+    assert {row["name"]: row["divergent"] for row in table["rows"]} == {
+        "Bolt": True,
+        "Acme <Social>": True,
+        "Cyan": False,
+    }
+
+
+def test_audit_trail_in_order_received_with_problems_cut() -> None:
+    rows = context()["audit"]
+    assert [(r["name"], r["status"]) for r in rows] == [
+        ("T2 (old).xlsx", "rejected"),
+        ("T1-draft.xlsx", "superseded"),
+        ("T1.xlsx", "accepted"),
+        ("T2.xlsx", "accepted"),
+        ("T3.xlsx", "accepted"),
+        ("T4.xlsx", "accepted"),
+    ]
+    rejected = rows[0]
+    assert rejected["hash"] == "abababababab"
+    assert rejected["received"] == "2027-02-28 09:00"
+    assert rejected["tester_name"] == "Bo Diaz"
+    assert len(rejected["problems"]) == 3
+    assert rejected["more_problems"] == 2
+
+
+def test_flip_weights_and_influence_come_from_the_analysis() -> None:
+    r = results()
+    ctx = context()
+    sens = ctx["sensitivity"]
+    assert [f["category"] for f in sens["flips"]] == ["Alpha things", "Beta things", "Care"]
+    expected = [f.flip_weight is None for f in r.analysis.sensitivity.weights]
+    assert [f["flip"] == "never" for f in sens["flips"]] == expected
+    assert sens["loo_testers"] == r.analysis.sensitivity.leave_one_out.testers
+    assert ctx["summary"]["verdict"] == verdict_text(r.analysis, "en")
+
+
+def test_amounts_are_whole_units_in_each_language() -> None:
+    assert format_amount(654321.49, "EUR", "en") == "€654,321"
+    assert format_amount(654321.49, "EUR", "fr") == "654\u202f321\u00a0€"
+
+
+def test_every_report_message_exists_in_both_languages() -> None:
+    assert all(set(texts) == {"en", "fr"} for texts in REPORT.values())
+    for key, texts in REPORT.items():
+        assert set(re.findall(r"{(\w+)}", texts["en"])) == set(re.findall(r"{(\w+)}", texts["fr"])), key
+
+
+def test_french_messages_keep_signs_with_their_words() -> None:
+    assert report_text("summary.recommended", "fr") == "Fournisseur recommandé\u00a0:"
+    assert report_text("evidence.quote", "fr", text="ok") == "«\u00a0ok\u00a0»"
+    with pytest.raises(KeyError, match="no en report message for key 'nope'"):
+        report_text("nope", "en")
+
+
+# -- HTML and PDF --------------------------------------------------------------------------------------------
+
+
+def test_user_text_is_escaped_in_the_html() -> None:
+    r = results()
+    html = render_report_html(
+        CRITERIA, VENDORS, TESTERS, r.scoring, r.analysis, r.scores, audit_trail(), ReportParams("Pilot <2027>"), ISSUED
+    )
+    assert "Acme &lt;Social&gt;" in html
+    assert "<Social>" not in html
+    assert "Cannot &lt;b&gt;log in&lt;/b&gt; at all" in html
+    assert "<b>log in</b>" not in html
+    # Charts are inlined as data: URLs, the only images the locked fetcher lets through.
+    # Contributions, heatmap, costs, first places, and one radar per vendor.
+    assert len(re.findall(r'<img src="data:image/svg\+xml;base64,', html)) == 4 + len(VENDORS)
+    assert 'src="http' not in html
+    assert 'src="file' not in html
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@dataclass(frozen=True)
+class Rendered:
+    path: Path
+    pages: int
+    text: str
+    first_page: str
+    warnings: tuple[str, ...]
+
+
+def _flat(text: str) -> str:
+    text = text.replace("\u2010\n", "")
+    return " ".join(text.replace("\xa0", " ").replace("\u202f", " ").split())
+
+
+@pytest.fixture(scope="module", params=["en", "fr"])
+def rendered(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Rendered:
+    """The report of the hand-worked campaign, once per language for the module (a render takes a second)."""
+    language = request.param
+    r = results()
+    collect = _Collect()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(collect)
+    try:
+        out = render_report(
+            CRITERIA,
+            VENDORS,
+            TESTERS,
+            r.scoring,
+            r.analysis,
+            r.scores,
+            audit_trail(),
+            ReportParams("Pilot 2027", organisation="Org & Co", language=language),
+            ISSUED,
+            tmp_path_factory.mktemp(f"report-{language}") / "report.pdf",
+        )
+    finally:
+        logger.removeHandler(collect)
+    reader = PdfReader(out.path)
+    pages = [_flat(page.extract_text()) for page in reader.pages]
+    assert len(reader.pages) == out.pages
+    return Rendered(out.path, out.pages, " ".join(pages), pages[0], tuple(collect.messages))
+
+
+def test_pdf_renders_without_warnings(rendered: Rendered) -> None:
+    assert rendered.warnings == ()
+
+
+def test_first_page_holds_the_summary_in_ranking_order(rendered: Rendered) -> None:
+    page = rendered.first_page
+    summary = "Executive summary" if "Executive summary" in page else "Synthèse"
+    assert summary in page
+    # Cyan, eliminated, is listed last although its final score (0.7 x 73 + 0.3 x 100 = 81.1) is the highest.
+    positions = [page.index(name) for name in ("Bolt 69", "Acme <Social> 62", "Cyan 81")]
+    assert positions == sorted(positions)
+    final = "69.9" if summary == "Executive summary" else "69,9"
+    assert final in page
+
+
+def test_every_section_is_in_the_pdf(rendered: Rendered) -> None:
+    english = "Executive summary" in rendered.first_page
+    language = "en" if english else "fr"
+    for key in ("sec.ranking", "sec.categories", "sec.costs", "sec.knockouts", "sec.agenda", "sec.segments"):
+        assert report_text(key, language) in rendered.text
+    for key in ("sec.sensitivity", "sec.method", "sec.criteria", "sec.audit"):
+        assert _flat(report_text(key, language)) in rendered.text
+    # Evidence, per-criterion appendix and audit trail.
+    assert "Cannot <b>log in</b> at all" in rendered.text
+    assert ("0.50" if english else "0,50") in rendered.text
+    assert "abababababab" in rendered.text
+    assert re.search(rf"page 1 (of|sur) {rendered.pages}\b", rendered.text)
+
+
+def test_page_count(rendered: Rendered) -> None:
+    # Summary, contents, ranking, categories, profiles, costs, eliminations, agenda, segments, sensitivity,
+    # method (3 pages), per-criterion appendix (landscape), audit trail.
+    assert rendered.pages == 15
+
+
+def test_identical_input_gives_identical_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    r = results()
+    paths = []
+    for name in ("a.pdf", "b.pdf"):
+        out = render_report(
+            CRITERIA, VENDORS, TESTERS, r.scoring, r.analysis, r.scores, (), ReportParams("P"), ISSUED, tmp_path / name
+        )
+        paths.append(out.path)
+    assert paths[0].read_bytes() == paths[1].read_bytes()
+
+
+def test_pdf_a_3b_carries_the_attachments(tmp_path: Path) -> None:
+    r = results()
+    files = [Attachment("results.json", b'{"vendors": []}\n', "Results"), Attachment("scores.csv", b"id;name\n")]
+    out = render_report(
+        CRITERIA,
+        VENDORS,
+        TESTERS,
+        r.scoring,
+        r.analysis,
+        r.scores,
+        audit_trail(),
+        ReportParams("Pilot"),
+        ISSUED,
+        tmp_path / "report.pdf",
+        variant="pdf/a-3b",
+        attachments=files,
+    )
+    reader = PdfReader(out.path)
+    assert {name: data for name, (data,) in reader.attachments.items()} == {
+        "results.json": b'{"vendors": []}\n',
+        "scores.csv": b"id;name\n",
+    }
+    assert reader.xmp_metadata is not None
+    raw = reader.xmp_metadata.stream.get_data()
+    assert b'pdfaid:part="3"' in raw or b"<pdfaid:part>3</pdfaid:part>" in raw
+
+
+def test_a_vendor_nobody_assessed_is_listed_unranked() -> None:
+    r = results()
+    extra = (*VENDORS, Vendor("V4", "Dune", price_per_user_month=1.0))
+    scoring = score(CRITERIA, extra, r.scores, PARAMS, TESTERS)
+    analysis = analyse(
+        CRITERIA, extra, TESTERS, r.scores, PARAMS, scoring, disagreement_sd=1.5, draws=100, delta=0.25, seed=0
+    )
+    ctx = report_context(CRITERIA, extra, TESTERS, scoring, analysis, r.scores, (), ReportParams("P"), ISSUED)
+    assert [(v["name"], v["status"], v["final"]) for v in ctx["vendors"]][-1] == ("Dune", "not assessed", "–")
+    assert ctx["summary"]["unassessed"] == ["Dune"]
+    assert [radar["name"] for radar in ctx["charts"]["radars"]] == ["Bolt", "Acme <Social>", "Cyan"]
+
+
+def test_no_radar_below_three_categories() -> None:
+    two = CriteriaSet(CRITERIA.categories[:2], CRITERIA.criteria[:4])
+    frame = scores_frame()
+    frame = frame[frame["criterion"] != "C1"]
+    scoring = score(two, VENDORS, frame, PARAMS, TESTERS)
+    analysis = analyse(
+        two, VENDORS, TESTERS, frame, PARAMS, scoring, disagreement_sd=1.5, draws=100, delta=0.25, seed=0
+    )
+    ctx = report_context(two, VENDORS, TESTERS, scoring, analysis, frame, (), ReportParams("P"), ISSUED)
+    assert ctx["charts"]["radars"] == []
+    assert "needs at least three categories; this campaign has 2" in render_report_html(
+        two, VENDORS, TESTERS, scoring, analysis, frame, (), ReportParams("P"), ISSUED
+    )
