@@ -149,11 +149,13 @@ def write_report(
     if language is not None and language != campaign.settings.language:
         campaign = dataclasses.replace(campaign, settings=dataclasses.replace(campaign.settings, language=language))
     language = campaign.settings.language
-    evaluation = evaluate(campaign)
-    if not len(evaluation.scores):
+    trail = submissions(campaign.paths.ledger)
+    # Checked before scoring: with nothing collected, any other complaint (e.g. prices) would come too early.
+    if not any(item.status == "accepted" for item in trail):
         raise NoScoresError(
             MESSAGES[language]["no_scores"].format(ledger=campaign.paths.ledger, root=campaign.paths.root)
         )
+    evaluation = evaluate(campaign)
     analysis = analysis_of(evaluation)
     attachments = result_files(evaluation, analysis) if variant == PDF_A else []
     target = Path(output) if output is not None else campaign.paths.out / "report.pdf"
@@ -165,7 +167,7 @@ def write_report(
         evaluation.result,
         analysis,
         evaluation.scores,
-        audit_entries(submissions(campaign.paths.ledger), language),
+        audit_entries(trail, language),
         report_params(campaign),
         document_date(),
         target,
