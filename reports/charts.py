@@ -11,6 +11,7 @@ the arguments: no date, no random IDs (``svg.hashsalt`` is fixed).
 from __future__ import annotations
 
 import copy
+import functools
 import io
 import math
 import textwrap
@@ -18,7 +19,7 @@ from collections.abc import Sequence
 
 import matplotlib as mpl
 from babel import Locale
-from babel.numbers import format_decimal, parse_pattern
+from babel.numbers import NumberPattern, format_decimal, parse_pattern
 from matplotlib import colormaps
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
@@ -60,10 +61,17 @@ _RC = {
 
 def format_fixed(value: float, language: str, digits: int) -> str:
     """``value`` with exactly ``digits`` decimals in the language's notation, so that figures line up (75.0)."""
+    locale, pattern = _fixed_pattern(language, digits)
+    return format_decimal(value, format=pattern, locale=locale)
+
+
+@functools.cache
+def _fixed_pattern(language: str, digits: int) -> tuple[Locale, NumberPattern]:
+    # Parsed once: the per-criterion appendix formats a few thousand numbers.
     locale = Locale.parse(language)
     pattern = copy.copy(parse_pattern(locale.decimal_formats[None]))
     pattern.frac_prec = (digits, digits)
-    return format_decimal(value, format=pattern, locale=locale)
+    return locale, pattern
 
 
 def series_style(index: int) -> tuple[str, str]:

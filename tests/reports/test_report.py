@@ -457,3 +457,16 @@ def test_no_radar_below_three_categories() -> None:
     assert "needs at least three categories; this campaign has 2" in render_report_html(
         two, VENDORS, TESTERS, scoring, analysis, frame, (), ReportParams("P"), ISSUED
     )
+
+
+def test_charts_drawn_in_two_processes_are_the_ones_drawn_in_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    r = results()
+    params = ReportParams("P")
+    args = (CRITERIA, VENDORS, TESTERS, r.scoring, r.analysis, r.scores, (), params, ISSUED)
+    monkeypatch.setattr(report_module, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(report_module, "_cores", lambda: 2)
+    forked = report_context(*args)["charts"]
+    monkeypatch.setattr(report_module, "_cores", lambda: 1)
+    single = report_context(*args)["charts"]
+    assert forked == single
+    assert [radar["name"] for radar in single["radars"]] == ["Bolt", "Acme <Social>", "Cyan"]
