@@ -16,6 +16,7 @@ import io
 import math
 import textwrap
 from collections.abc import Sequence
+from typing import Any
 
 import matplotlib as mpl
 from babel import Locale
@@ -41,7 +42,7 @@ CM = 1 / 2.54
 #: Full text width of an A4 page with the report's margins.
 WIDTH_CM = 17.0
 
-_RC = {
+_RC: dict[Any, Any] = {  # keys checked by matplotlib at run time
     "svg.fonttype": "none",
     "svg.hashsalt": "rse-tender",
     "font.family": "sans-serif",
@@ -239,7 +240,7 @@ def radar_chart(
         ax.set_axis_off()
         ax.set_xlim(-1.02, 1.02)
         ax.set_ylim(-1.02, 1.02)
-        grid = {"color": "#CCCCCC", "linewidth": 0.5, "zorder": 0}
+        grid: dict[str, Any] = {"color": "#CCCCCC", "linewidth": 0.5, "zorder": 0}
         for fraction in (0.25, 0.5, 0.75, 1.0):
             circle = [2 * math.pi * k / 96 for k in range(97)]
             ax.plot([fraction * math.sin(t) for t in circle], [fraction * math.cos(t) for t in circle], **grid)

@@ -185,8 +185,10 @@ REPORT: dict[str, dict[str, str]] = {
         "fr": "Coût total de possession : mise en place et chaque année de l'horizon",
     },
     "costs.note": {
-        "en": "Amounts are rounded to whole units; yearly amounts are discounted and exclude the setup cost.",
-        "fr": "Montants arrondis à l'unité ; les montants annuels sont actualisés et hors mise en place.",
+        "en": "Amounts are rounded to whole units. In the chart, each year is discounted and excludes the setup "
+        "cost; the TCO is their sum.",
+        "fr": "Montants arrondis à l'unité. Dans le graphique, chaque année est actualisée et hors mise en place ; "
+        "le coût total est leur somme.",
     },
     "costs.none": {
         "en": "No vendor has a price, so costs are not compared.",

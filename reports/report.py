@@ -346,7 +346,6 @@ def report_context(
             if offers.get(v.id) is None or offers[v.id].price_per_user_month is None
             else format_currency(offers[v.id].price_per_user_month, params.currency, locale=language),  # type: ignore[arg-type]
             "fixed": money(offers[v.id].annual_fixed_cost) if v.id in offers else "–",
-            "years": [money(x) for x in row[1:]],
             "tco": money(v.tco),
             "price": number(v.price_score),
         }
@@ -356,21 +355,21 @@ def report_context(
     # -- knock-outs with their evidence -----------------------------------------------------------------
     knockouts = []
     for v in results:
-        for k in v.knockouts:
-            cell = scores[(scores["vendor"] == v.id) & (scores["criterion"] == k.criterion)]
+        for ko in v.knockouts:
+            cell = scores[(scores["vendor"] == v.id) & (scores["criterion"] == ko.criterion)]
             given = [float(x) for x in cell["score"] if not math.isnan(x)]
             said = [
                 {"tester": tester_names.get(t, t), "comment": str(c).strip()}
                 for t, c in zip(cell["tester"], cell["comment"], strict=True)
                 if isinstance(c, str) and c.strip()
             ]
-            crit = v.criteria[k.criterion]
+            crit = v.criteria[ko.criterion]
             knockouts.append(
                 {
                     "vendor": v.name,
-                    "id": k.criterion,
-                    "title": criteria.criterion(k.criterion).title,
-                    "score": number(k.score, 2),
+                    "id": ko.criterion,
+                    "title": criteria.criterion(ko.criterion).title,
+                    "score": number(ko.score, 2),
                     "n": crit.n,
                     "sd": number(crit.sd, 2),
                     "na": crit.na,
@@ -510,25 +509,25 @@ def report_context(
         part_categories = []
         for cat in criteria.categories:
             part_rows = []
-            for c in criteria.in_category(cat.id):
-                cells = []
+            for definition in criteria.in_category(cat.id):
+                row_cells: list[dict[str, Any]] = []
                 for v in chunk:
-                    value = v.criteria[c.id]
-                    cells.append(
+                    value = v.criteria[definition.id]
+                    row_cells.append(
                         {
                             "score": number(value.score, 2),
                             "n": value.n,
                             "sd": number(value.sd, 2),
-                            "knocked": any(k.criterion == c.id for k in v.knockouts),
+                            "knocked": any(ko.criterion == definition.id for ko in v.knockouts),
                         }
                     )
                 part_rows.append(
                     {
-                        "id": c.id,
-                        "title": c.title,
-                        "must": c.priority is Priority.MUST,
-                        "weight": percent(effective[c.id], 2),
-                        "cells": cells,
+                        "id": definition.id,
+                        "title": definition.title,
+                        "must": definition.priority is Priority.MUST,
+                        "weight": percent(effective[definition.id], 2),
+                        "cells": row_cells,
                     }
                 )
             part_categories.append({"id": cat.id, "name": cat.name, "rows": part_rows})
@@ -589,14 +588,12 @@ def report_context(
         "sections": {s.id: s for s in outline},
         "summary": summary,
         "vendors": rows,
-        "vendor_names": [_chart_name(v, r) for v in results],
         "categories": [
             {"id": cat.id, "name": cat.name, "share": percent(cat.weight / sum(c.weight for c in criteria.categories))}
             for cat in criteria.categories
         ],
         "charts": chart_uris,
         "costs": costs,
-        "cost_parts": cost_parts,
         "knockouts": knockouts,
         "missing_musts": missing_musts,
         "threshold": plain(sp.knockout_threshold),
