@@ -48,6 +48,8 @@ def cli() -> None:
       tender report DIR      the comparative PDF for the steering committee
       tender demo DIR        all of the above on an invented example
     """
+    # Checked before any command: without defusedxml no returned workbook can be read safely.
+    from vendors import guard  # noqa: F401
 
 
 @cli.command()

@@ -1,0 +1,1060 @@
+"""Pre-parse safety for returned workbooks: sniff, inspect the container and its XML without trusting it, isolate."""
+
+from __future__ import annotations
+
+import copy
+import io
+import os
+import pickle
+import posixpath
+import re
+import select
+import signal
+import struct
+import sys
+import time
+import zipfile
+import zlib
+from array import array
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar
+from xml.etree.ElementTree import ParseError
+
+from criteria.errors import TenderError
+
+
+class MissingDependencyError(TenderError):
+    """A package that keeps hostile input contained is not installed."""
+
+
+try:
+    # A hard dependency, checked when this module loads: without it no workbook is ever read.
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import DefusedXMLParser
+except ImportError:
+    raise MissingDependencyError(
+        "rse-tender needs the Python package 'defusedxml' to read returned workbooks safely; "
+        "install it (pip install defusedxml) and run the command again"
+    ) from None
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".ods", ".xls")
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+#: Stream names of an OLE container: an OOXML file saved with a password, and the two BIFF workbook names.
+ENCRYPTED_STREAMS = frozenset({"EncryptionInfo", "EncryptedPackage"})
+WORKBOOK_STREAMS = frozenset({"Workbook", "Book"})
+#: Parts an xlsx cannot be read without (calamine looks for them by these names).
+XLSX_PARTS = ("[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels")
+ODS_PARTS = ("content.xml",)
+
+_CHUNK = 64 * 1024
+#: What reading a damaged member raises (zlib.error for a corrupted deflate stream).
+_ZIP_ERRORS = (zipfile.BadZipFile, EOFError, OSError, ValueError, RuntimeError, NotImplementedError, zlib.error)
+_XML_SUFFIXES = (".xml", ".rels", ".vml")
+_CELL_REF = re.compile(r"\s*([A-Za-z]+)([0-9]+)\s*$")
+_COUNT = re.compile(r"\s*[0-9]{1,12}\s*$")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a returned workbook may hold and what reading it may cost; the defaults fit any real score workbook.
+
+    A score workbook is one sheet per vendor of a few hundred rows and six columns:
+    every limit is far above that and far below what would hurt the collecting machine.
+    """
+
+    file_bytes: int = 20 * 2**20
+    unpacked_bytes: int = 200 * 2**20
+    member_ratio: int = 100
+    members: int = 2_000
+    rows: int = 9_999
+    columns: int = 26
+    cells: int = 1_000_000
+    shared_strings: int = 1_000_000
+    #: characters of cell text once shared strings and repeated cells are expanded (what the reader allocates).
+    text_chars: int = 64 * 2**20
+    #: unpacked size above which the parse runs in a child process (an .xls always does).
+    isolate_above: int = 16 * 2**20
+    #: memory and processor time a child parse may use.
+    memory_bytes: int = 2**30
+    seconds: int = 60
+
+
+LIMITS = Limits()
+
+#: What each refusal says, as (found, expected) templates, in both languages (vendors/intake.py shows them).
+MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
+    "en": {
+        "suffix": ("a file of type {suffix!r}", "a workbook saved as .xlsx, .xlsm, .ods or .xls"),
+        "too_big": ("a file of {size} MiB", "a workbook of at most {limit} MiB"),
+        "not_workbook": (
+            "a file that is not a readable workbook ({reason})",
+            "the workbook you received, saved as .xlsx, .ods or .xls",
+        ),
+        "encrypted": ("a workbook protected by a password", "the workbook saved without a password"),
+        "unreadable": ("a file that cannot be read ({reason})", "a file the collecting account can read"),
+        "bomb_parts": ("a compressed file of {count} parts", "an ordinary workbook (at most {limit} parts)"),
+        "bomb_size": (
+            "a compressed file that unpacks to {size} MiB",
+            "an ordinary workbook (at most {limit} MiB unpacked)",
+        ),
+        "bomb_ratio": (
+            "a part ({member}) that unpacks to {ratio} times its compressed size",
+            "an ordinary workbook (parts unpack to at most {limit} times their size)",
+        ),
+        "too_wide": (
+            "data up to cell {reference}",
+            "data only in the table of criteria (at most {rows} rows and {columns} columns)",
+        ),
+        "bomb_cells": ("more than {limit} cells with data", "an ordinary workbook (at most {limit} cells with data)"),
+        "bomb_strings": (
+            "a table of {count} shared texts",
+            "an ordinary workbook (at most {limit} shared texts)",
+        ),
+        "bomb_text": (
+            "cell texts of more than {limit} million characters in all",
+            "an ordinary workbook (at most {limit} million characters of text)",
+        ),
+        "xml_entities": (
+            "a part ({member}) that declares a document type or XML entities",
+            "a workbook saved by Excel or LibreOffice (they never declare entities); send the original file",
+        ),
+        "stopped": (
+            "a workbook the reader could not finish ({reason})",
+            "an ordinary workbook; if it opens normally, save it again as .xlsx and send it again",
+        ),
+    },
+    "fr": {
+        "suffix": ("un fichier de type {suffix!r}", "un classeur enregistré en .xlsx, .xlsm, .ods ou .xls"),
+        "too_big": ("un fichier de {size} Mio", "un classeur d'au plus {limit} Mio"),
+        "not_workbook": (
+            "un fichier qui n'est pas un classeur lisible ({reason})",
+            "le classeur reçu, enregistré en .xlsx, .ods ou .xls",
+        ),
+        "encrypted": ("un classeur protégé par un mot de passe", "le classeur enregistré sans mot de passe"),
+        "unreadable": ("un fichier illisible ({reason})", "un fichier que le compte qui collecte peut lire"),
+        "bomb_parts": ("un fichier compressé de {count} parties", "un classeur ordinaire (au plus {limit} parties)"),
+        "bomb_size": (
+            "un fichier compressé qui se décompresse en {size} Mio",
+            "un classeur ordinaire (au plus {limit} Mio décompressé)",
+        ),
+        "bomb_ratio": (
+            "une partie ({member}) qui se décompresse en {ratio} fois sa taille compressée",
+            "un classeur ordinaire (parties décompressées à au plus {limit} fois leur taille)",
+        ),
+        "too_wide": (
+            "des données jusqu'à la cellule {reference}",
+            "des données seulement dans le tableau des critères (au plus {rows} lignes et {columns} colonnes)",
+        ),
+        "bomb_cells": (
+            "plus de {limit} cellules remplies",
+            "un classeur ordinaire (au plus {limit} cellules remplies)",
+        ),
+        "bomb_strings": (
+            "une table de {count} textes partagés",
+            "un classeur ordinaire (au plus {limit} textes partagés)",
+        ),
+        "bomb_text": (
+            "des textes de plus de {limit} millions de caractères au total",
+            "un classeur ordinaire (au plus {limit} millions de caractères de texte)",
+        ),
+        "xml_entities": (
+            "une partie ({member}) qui déclare un type de document ou des entités XML",
+            "un classeur enregistré par Excel ou LibreOffice (ils ne déclarent jamais d'entités) ; envoyez le "
+            "fichier d'origine",
+        ),
+        "stopped": (
+            "un classeur que le lecteur n'a pas pu terminer ({reason})",
+            "un classeur ordinaire ; s'il s'ouvre normalement, enregistrez-le de nouveau en .xlsx et renvoyez-le",
+        ),
+    },
+}
+
+#: Why a file is not a workbook, or why a reader stopped, as the {reason} of a message.
+REASONS: dict[str, dict[str, str]] = {
+    "en": {
+        "format": "unknown format",
+        "odf": "not a spreadsheet document",
+        "ooxml": "not an Office document",
+        "empty": "an empty file",
+        "pdf": "a PDF document",
+        "image": "an image",
+        "html": "a web page",
+        "ole": "an Office file that is not a workbook, such as a Word document",
+        "twice": "the part {member} appears twice",
+        "unsafe_name": "a part named {member}",
+        "method": "the part {member} is compressed in a way workbooks never are",
+        "missing": "the part {member} is missing",
+        "damaged": "the part {member} is damaged",
+        "memory": "it needs more than {limit} MiB of memory",
+        "time": "it takes more than {limit} s to read",
+        "crash": "the reader stopped abruptly",
+    },
+    "fr": {
+        "format": "format inconnu",
+        "odf": "document qui n'est pas un tableur",
+        "ooxml": "pas un document Office",
+        "empty": "un fichier vide",
+        "pdf": "un document PDF",
+        "image": "une image",
+        "html": "une page web",
+        "ole": "un fichier Office qui n'est pas un classeur, comme un document Word",
+        "twice": "la partie {member} apparaît deux fois",
+        "unsafe_name": "une partie nommée {member}",
+        "method": "la partie {member} est compressée d'une façon que les classeurs n'utilisent jamais",
+        "missing": "la partie {member} manque",
+        "damaged": "la partie {member} est endommagée",
+        "memory": "il demande plus de {limit} Mio de mémoire",
+        "time": "sa lecture prend plus de {limit} s",
+        "crash": "le lecteur s'est arrêté brutalement",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a file is not handed to a parser: a code of MESSAGES with its values (``reason`` a code of REASONS)."""
+
+    code: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+    #: the REASONS code and its values, when the message has a {reason}.
+    reason: str | None = None
+    reason_values: Mapping[str, Any] = field(default_factory=dict)
+
+    def words(self, language: str) -> dict[str, Any]:
+        """The values of the message, its reason put in words in ``language``."""
+        values = dict(self.values)
+        if self.reason is not None:
+            values["reason"] = REASONS[language][self.reason].format(**self.reason_values)
+        return values
+
+    def describe(self, language: str) -> tuple[str, str]:
+        """(found, expected) in ``language``."""
+        found, expected = MESSAGES[language][self.code]
+        values = self.words(language)
+        return found.format(**values), expected.format(**values)
+
+
+@dataclass(frozen=True)
+class Inspection:
+    """A file the guard let through: its format and how to parse it."""
+
+    kind: Literal["xlsx", "ods", "xls"]
+    #: parse in a child process with resource limits (a format the guard cannot bound, or a large file).
+    isolate: bool = False
+    #: (sheet name, cell) of formulas saved without their computed value: the reader sees them as empty.
+    uncomputed: frozenset[tuple[str, str]] = frozenset()
+
+
+class _RefusalError(Exception):
+    """Raised deep inside an inspection (e.g. from an XML handler) to stop it at the first refusal."""
+
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(refusal.code)
+        self.refusal = refusal
+
+
+def _refuse(code: str, **values: Any) -> _RefusalError:
+    return _RefusalError(Refusal(code, values))
+
+
+def _not_workbook(reason: str, **values: Any) -> _RefusalError:
+    return _RefusalError(Refusal("not_workbook", reason=reason, reason_values=values))
+
+
+def inspect_workbook(
+    data: bytes | None, suffix: str, size: int | None = None, limits: Limits = LIMITS
+) -> Inspection | Refusal:
+    """Decide whether the bytes of a file may reach a workbook parser, before any parser sees them.
+
+    ``data`` is None for a file too large to be read, whose ``size`` is then given.
+    Never raises for a bad file: the answer is an :class:`Inspection` or a :class:`Refusal`.
+    """
+    try:
+        return _inspect(data, suffix.lower(), len(data) if data is not None else size or 0, limits)
+    except _RefusalError as refused:
+        return refused.refusal
+
+
+def _inspect(data: bytes | None, suffix: str, size: int, limits: Limits) -> Inspection:
+    if suffix not in WORKBOOK_SUFFIXES:
+        raise _refuse("suffix", suffix=suffix or "(none)")
+    if data is None or size > limits.file_bytes:
+        raise _refuse("too_big", size=f"{size / 2**20:.1f}", limit=limits.file_bytes // 2**20)
+    if not data:
+        raise _not_workbook("empty")
+    if data.startswith(OLE_MAGIC):
+        # An .xls renamed .xlsx is still read for what it is: the content decides, not the name.
+        streams = ole_streams(data)
+        if streams is None:
+            # The directory walk is strict and the reader tolerates more: name what the bytes show,
+            # else let the reader decide, in its child process.
+            if any(name.encode("utf-16-le") in data for name in ENCRYPTED_STREAMS):
+                raise _refuse("encrypted")
+        elif streams & ENCRYPTED_STREAMS:
+            raise _refuse("encrypted")
+        elif not streams & WORKBOOK_STREAMS:
+            raise _not_workbook("ole")
+        # BIFF records cannot be bounded without parsing them: the reader works in a child process.
+        return Inspection("xls", isolate=True)
+    if data.startswith(ZIP_MAGIC):
+        return _inspect_zip(data, limits)
+    raise _not_workbook(_sniff(data))
+
+
+def _sniff(data: bytes) -> str:
+    """What a file that is neither a zip nor an OLE container looks like, for the message."""
+    head = data[:512].lstrip().lower()
+    if head.startswith(b"%pdf"):
+        return "pdf"
+    if head.startswith((b"\x89png", b"\xff\xd8\xff", b"gif8")):
+        return "image"
+    if head.startswith((b"<!doctype html", b"<html")):
+        return "html"
+    return "format"
+
+
+# -- OLE2 compound files (.xls, and .xlsx saved with a password) ------------------------------------------------
+
+_FREE, _END_OF_CHAIN = 0xFFFFFFFF, 0xFFFFFFFE
+
+
+def ole_streams(data: bytes) -> frozenset[str] | None:
+    """Names of the streams and storages of an OLE2 compound file, read from its directory without trusting it.
+
+    None when the header, the allocation table or the directory chain points outside
+    the file or loops.
+    """
+    try:
+        return _ole_streams(data)
+    except (struct.error, ValueError, IndexError):
+        return None
+
+
+def _ole_streams(data: bytes) -> frozenset[str]:
+    if len(data) < 512:
+        raise ValueError("truncated header")
+    shift = struct.unpack_from("<H", data, 30)[0]
+    if shift not in (9, 12):
+        raise ValueError("sector size")
+    sector = 1 << shift
+    sectors = (len(data) - 512 + sector - 1) // sector
+    fat_count, first_dir = struct.unpack_from("<II", data, 44)
+    first_difat, difat_count = struct.unpack_from("<II", data, 68)
+    if fat_count > sectors:
+        raise ValueError("allocation table larger than the file")
+
+    def offset(number: int) -> int:
+        if number >= sectors:
+            raise ValueError("sector outside the file")
+        return 512 + number * sector
+
+    fat_sectors = [n for n in struct.unpack_from("<109I", data, 76) if n != _FREE][:fat_count]
+    seen: set[int] = set()
+    current = first_difat
+    for _ in range(difat_count):
+        if current in seen or current in (_FREE, _END_OF_CHAIN):
+            break
+        seen.add(current)
+        entries = struct.unpack_from(f"<{sector // 4}I", data, offset(current))
+        fat_sectors.extend(n for n in entries[:-1] if n != _FREE)
+        current = entries[-1]
+    fat_sectors = fat_sectors[:fat_count]
+    per_sector = sector // 4
+
+    def following(number: int) -> int:
+        index, position = divmod(number, per_sector)
+        return int(struct.unpack_from("<I", data, offset(fat_sectors[index]) + 4 * position)[0])
+
+    names: set[str] = set()
+    visited: set[int] = set()
+    current = first_dir
+    while current != _END_OF_CHAIN:
+        if current in visited or len(visited) > sectors:
+            raise ValueError("directory chain loops")
+        visited.add(current)
+        start = offset(current)
+        for entry in range(start, start + sector, 128):
+            length, kind = struct.unpack_from("<HB", data, entry + 64)
+            if kind in (1, 2) and 2 <= length <= 64:  # a storage or a stream
+                names.add(data[entry : entry + length - 2].decode("utf-16-le", errors="replace"))
+        current = following(current)
+    return frozenset(names)
+
+
+# -- zip containers (.xlsx, .xlsm, .ods) --------------------------------------------------------------------------
+
+
+def _inspect_zip(data: bytes, limits: Limits) -> Inspection:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return _inspect_archive(archive, limits)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
+        # Python's words for a broken zip (e.g. 'File is not a zip file') are the clearest reason available.
+        raise _RefusalError(Refusal("not_workbook", {"reason": _short(str(exc) or type(exc).__name__)})) from None
+
+
+def _inspect_archive(archive: zipfile.ZipFile, limits: Limits) -> Inspection:
+    infos = archive.infolist()
+    if len(infos) > limits.members:
+        raise _refuse("bomb_parts", count=len(infos), limit=limits.members)
+    names: set[str] = set()
+    for info in infos:
+        name = info.filename
+        if name in names:
+            # The guard and the reader could each read a different copy of the part.
+            raise _not_workbook("twice", member=_short(name, 60))
+        names.add(name)
+        if _unsafe_name(info.orig_filename):
+            raise _not_workbook("unsafe_name", member=repr(_short(info.orig_filename, 60)))
+    total = sum(i.file_size for i in infos)
+    if total > limits.unpacked_bytes:
+        raise _refuse("bomb_size", size=f"{total / 2**20:.0f}", limit=limits.unpacked_bytes // 2**20)
+    for info in infos:
+        ratio = info.file_size / max(info.compress_size, 1)
+        # Small parts are left alone: a short run of identical XML legitimately shrinks a lot.
+        if info.file_size > 2**20 and ratio > limits.member_ratio:
+            raise _refuse("bomb_ratio", member=info.filename, ratio=int(ratio), limit=limits.member_ratio)
+    if any(i.flag_bits & 0x1 for i in infos):
+        raise _refuse("encrypted")
+    for info in infos:
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise _not_workbook("method", member=_short(info.filename, 60))
+    for info in infos:
+        if info.filename.lower().endswith(_XML_SUFFIXES):
+            _check_prolog(archive, info)
+    isolate = total > limits.isolate_above
+    if "mimetype" in names:
+        if archive.read("mimetype").strip() != ODS_MIMETYPE:
+            raise _not_workbook("odf")
+        _require(names, ODS_PARTS)
+        uncomputed = _scan_ods(archive, archive.getinfo("content.xml"), limits)
+        return Inspection("ods", isolate, uncomputed)
+    if "[Content_Types].xml" not in names:
+        raise _not_workbook("ooxml")
+    _require(names, XLSX_PARTS)
+    return Inspection("xlsx", isolate, _scan_xlsx(archive, names, limits))
+
+
+def _unsafe_name(name: str) -> bool:
+    """A member name that could escape a folder if extracted, or that hides characters."""
+    if not name or name.startswith(("/", "\\")) or "\\" in name or re.match(r"^[A-Za-z]:", name):
+        return True
+    if any(ord(c) < 32 or c == "\x7f" for c in name):
+        return True
+    return any(part in ("..", ".") for part in name.split("/"))
+
+
+def _require(names: set[str], parts: tuple[str, ...]) -> None:
+    for part in parts:
+        if part not in names:
+            raise _not_workbook("missing", member=part)
+
+
+def _short(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# -- XML, always through defusedxml --------------------------------------------------------------------------------
+
+
+class _NoTarget:
+    """An ElementTree target that builds nothing: handlers are installed on the expat parser directly."""
+
+    def close(self) -> None:
+        return None
+
+
+class _PrologEndError(Exception):
+    """The prolog is over: no document type declaration can follow."""
+
+
+def _parser(forbid_dtd: bool = True) -> tuple[DefusedXMLParser, Any]:
+    """A defusedxml parser (no entity declarations, no external references) and its expat parser.
+
+    ElementTree routes every token without a handler through a Python function; removing
+    it lets expat run at C speed. Expat still rejects an undefined entity on its own.
+    """
+    outer = DefusedXMLParser(target=_NoTarget(), forbid_dtd=forbid_dtd)
+    raw = outer.parser
+    raw.DefaultHandlerExpand = None
+    return outer, raw
+
+
+def _xml_failure(member: str, exc: Exception) -> _RefusalError:
+    if isinstance(exc, DefusedXmlException):
+        return _refuse("xml_entities", member=_short(member, 60))
+    return _not_workbook("damaged", member=_short(member, 60))
+
+
+def _check_prolog(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Refuse a part that declares a document type or entities (external entities, entity expansion).
+
+    Only the prolog is read: a declaration cannot come after the root element, and
+    without one expat refuses any entity but the five predefined ones.
+    """
+    # Old OpenOffice manifests carry a harmless DOCTYPE; entities stay forbidden there too.
+    outer, raw = _parser(forbid_dtd=info.filename != "META-INF/manifest.xml")
+
+    def start(name: str, attributes: list[str]) -> None:
+        raise _PrologEndError
+
+    raw.StartElementHandler = start
+    try:
+        with archive.open(info) as stream:
+            while chunk := stream.read(4096):
+                outer.feed(chunk)
+            outer.close()
+    except _PrologEndError:
+        return
+    except (ParseError, DefusedXmlException) as exc:
+        raise _xml_failure(info.filename, exc) from None
+    except _ZIP_ERRORS:
+        raise _not_workbook("damaged", member=_short(info.filename, 60)) from None
+
+
+def _chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """The bytes of a part, refusing it if it unpacks to more than it declares (the reader would trust that size)."""
+    bigger = copy.copy(info)
+    bigger.file_size = info.file_size + 1
+    read = 0
+    with archive.open(bigger) as stream:
+        while chunk := stream.read(_CHUNK):
+            read += len(chunk)
+            if read > info.file_size:
+                raise _not_workbook("damaged", member=_short(info.filename, 60))
+            yield chunk
+
+
+def _stream(archive: zipfile.ZipFile, info: zipfile.ZipInfo, outer: DefusedXMLParser) -> None:
+    """Feed a whole part to a parser whose handlers are installed, chunk by chunk (memory stays bounded)."""
+    try:
+        for chunk in _chunks(archive, info):
+            outer.feed(chunk)
+        outer.close()
+    except (ParseError, DefusedXmlException) as exc:
+        raise _xml_failure(info.filename, exc) from None
+    except _ZIP_ERRORS:
+        raise _not_workbook("damaged", member=_short(info.filename, 60)) from None
+
+
+def _local(name: str) -> str:
+    """An expat name without its namespace (``uri}local``): hostile files may use any prefix."""
+    return name.rpartition("}")[2]
+
+
+def _attributes(pairs: list[str]) -> dict[str, str]:
+    """Ordered expat attributes as a dict keyed by local name."""
+    return {_local(pairs[i]): pairs[i + 1] for i in range(0, len(pairs) - 1, 2)}
+
+
+def column_letters(number: int) -> str:
+    """The letters of a 1-based column number (1 -> A, 27 -> AA)."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for char in letters.upper()[:4]:  # XFD is the last Excel column: four letters are already far beyond
+        number = number * 26 + ord(char) - 64
+    return number if len(letters) <= 4 else 26**4
+
+
+class _Extent:
+    """Cells with data of one workbook: how far each sheet reaches, how many cells, how much text once expanded."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.cells = 0
+        self.text = 0
+        self.rows = self.columns = 0  # the farthest row and column with data in the current sheet
+        self.uncomputed: set[tuple[str, str]] = set()
+
+    def add(self, row: int, column: int, count: int = 1, text: int = 0) -> None:
+        """Count ``count`` cells with data and ``text`` characters, the farthest cell at ``row``, ``column``."""
+        self.rows, self.columns = max(self.rows, row), max(self.columns, column)
+        self.cells += count
+        if self.cells > self.limits.cells:
+            raise _refuse("bomb_cells", limit=self.limits.cells)
+        self.text += text
+        if self.text > self.limits.text_chars:
+            raise _refuse("bomb_text", limit=self.limits.text_chars // 10**6)
+
+    def end_sheet(self) -> None:
+        """Refuse a sheet whose data reaches beyond the table: the reader allocates every cell up to the farthest."""
+        limits = self.limits
+        if self.rows > limits.rows or self.columns > limits.columns:
+            reference = f"{column_letters(self.columns)}{self.rows}"
+            raise _refuse("too_wide", reference=reference, rows=limits.rows, columns=limits.columns)
+        self.rows = self.columns = 0
+
+
+# -- xlsx --------------------------------------------------------------------------------------------------------
+
+
+def _read_small(archive: zipfile.ZipFile, name: str, on_start: Callable[[str, dict[str, str]], None]) -> None:
+    """Stream a small part (workbook, relationships), calling ``on_start(local name, attributes)``."""
+    outer, raw = _parser()
+    raw.StartElementHandler = lambda name, pairs: on_start(_local(name), _attributes(pairs))
+    _stream(archive, archive.getinfo(name), outer)
+
+
+def _sheets(archive: zipfile.ZipFile, names: set[str]) -> tuple[list[tuple[str, str]], list[str]]:
+    """(sheet name, part) of every worksheet in workbook order, and the shared strings parts."""
+    listed: list[tuple[str, str]] = []
+
+    def on_workbook(name: str, attributes: dict[str, str]) -> None:
+        if name == "sheet":
+            listed.append((attributes.get("name", ""), attributes.get("id", "")))
+
+    _read_small(archive, "xl/workbook.xml", on_workbook)
+    targets: dict[str, tuple[str, str, bool]] = {}
+
+    def on_rels(name: str, attributes: dict[str, str]) -> None:
+        if name == "Relationship":
+            external = attributes.get("TargetMode", "").lower() == "external"
+            targets[attributes.get("Id", "")] = (attributes.get("Type", ""), attributes.get("Target", ""), external)
+
+    _read_small(archive, "xl/_rels/workbook.xml.rels", on_rels)
+    sheets: list[tuple[str, str]] = []
+    for sheet, rid in listed:
+        kind, target, external = targets.get(rid, ("", "", False))
+        if not kind.endswith("/worksheet"):
+            continue  # chart sheets and dialog sheets hold no cells
+        part = _part(target)
+        if external or part not in names:
+            raise _not_workbook("missing", member=_short(target or rid or sheet, 60))
+        sheets.append((sheet, part))
+    strings = {_part(t) for kind, t, ext in targets.values() if kind.endswith("/sharedStrings") and not ext}
+    if "xl/sharedStrings.xml" in names:
+        strings.add("xl/sharedStrings.xml")
+    return sheets, sorted(s for s in strings if s in names)
+
+
+def _part(target: str) -> str:
+    """A relationship target of xl/workbook.xml as a member name."""
+    if target.startswith("/"):
+        return posixpath.normpath(target.lstrip("/"))
+    return posixpath.normpath(posixpath.join("xl", target))
+
+
+def _scan_xlsx(archive: zipfile.ZipFile, names: set[str], limits: Limits) -> frozenset[tuple[str, str]]:
+    sheets, string_parts = _sheets(archive, names)
+    lengths = array("I")
+    for part in string_parts:
+        lengths = _scan_shared_strings(archive, archive.getinfo(part), limits)
+    extent = _Extent(limits)
+    longest = max(lengths, default=0)
+    for sheet, part in sheets:
+        info = archive.getinfo(part)
+        if info.file_size > _FAST_SHEET_BYTES or not _sheet_at_a_glance(
+            b"".join(_chunks(archive, info)), longest, extent
+        ):
+            _scan_sheet(archive, info, sheet, lengths, extent)
+        extent.end_sheet()
+    return frozenset(extent.uncomputed)
+
+
+#: A worksheet up to this size is first read at a glance with regular expressions; see _sheet_at_a_glance.
+_FAST_SHEET_BYTES = 4 * 2**20
+#: Every <c> tag written without a prefix (<c ...>, <c/>, <c>), its attribute text captured.
+_PLAIN_CELL = re.compile(rb"<c(\s[^>]*|/|)>")
+_PLAIN_FORMULA = re.compile(rb"<f[\s/>]")
+#: Attribute texts joined by NUL, each a well-formed list of quoted attributes (so no tag was cut at a quoted '>').
+_ATTRIBUTE_LISTS = re.compile(rb"(?:(?:\s++[^\s=/>\"'\x00]++\s*+=\s*+(?:\"[^\"]*+\"|'[^']*+'))*+\s*+/?\x00)*+")
+_R_ATTRIBUTE = re.compile(rb"\sr\s*=\s*[\"']([^\"']*)[\"']")
+_SHARED_TYPE = re.compile(rb"\st\s*=\s*[\"']s[\"']")
+_PLAIN_REFERENCES = re.compile(rb"(?:[A-Z]{1,3}[0-9]{1,7} )*[A-Z]{1,3}[0-9]{1,7}")
+_UTF8_DECLARATION = re.compile(rb"(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*[\"']utf-?8[\"']", re.IGNORECASE)
+
+
+def _sheet_at_a_glance(data: bytes, longest: int, extent: _Extent) -> bool:
+    """Count a worksheet's cells from its bytes at C speed; False when only the exact scan can tell.
+
+    Holds for what Excel, LibreOffice and openpyxl write (UTF-8, no prefix on cells, every
+    cell with one reference) and leans to caution: a <c> seen here that the reader would not
+    see only adds a cell. Anything else (another encoding, prefixed names, a cell without or
+    with two references, a formula, data beyond the table, a text budget that an upper bound
+    cannot settle) goes to the exact scan, which also words the refusal.
+    """
+    head = data[:200]
+    if not (_UTF8_DECLARATION.match(head) or (head.startswith(b"<") and not head.startswith(b"<?xml"))):
+        return False
+    if b":c" in data or b":f" in data or _PLAIN_FORMULA.search(data):
+        return False
+    every = _PLAIN_CELL.findall(data)
+    if not every:
+        return True
+    if not _ATTRIBUTE_LISTS.fullmatch(b"\x00".join(every) + b"\x00"):
+        return False
+    tags = [tag for tag in every if not tag.endswith(b"/")]  # a self-closing cell holds no value
+    if not tags:
+        return True
+    joined = b"\x00".join(tags)
+    references = _R_ATTRIBUTE.findall(joined)
+    if len(references) != len(tags):
+        return False
+    text = b" ".join(references)
+    if not _PLAIN_REFERENCES.fullmatch(text):
+        return False
+    rows = max(map(int, re.findall(rb"[0-9]+", text)))
+    columns = max(map(_column_number, {letters.decode() for letters in re.findall(rb"[A-Z]+", text)}))
+    limits = extent.limits
+    # An upper bound of the shared text: every shared-string cell holding the longest string.
+    shared = len(_SHARED_TYPE.findall(joined)) * longest
+    if rows > limits.rows or columns > limits.columns or extent.text + shared > limits.text_chars:
+        return False
+    extent.add(rows, columns, len(tags), shared)
+    return True
+
+
+def _scan_shared_strings(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> array[int]:
+    """The length of every shared string; refuses a declared count the reader would allocate blindly."""
+    lengths = array("I")
+    local_names: dict[str, str] = {}
+    phonetic = 0  # phonetic guides (<rPh>) are not part of the cell's text
+
+    def start(name: str, pairs: list[str]) -> None:
+        nonlocal phonetic
+        local = local_names.get(name) or local_names.setdefault(name, _local(name))
+        if local == "si":
+            lengths.append(0)
+            if len(lengths) > limits.shared_strings:
+                raise _refuse("bomb_strings", count=f"{len(lengths)}+", limit=limits.shared_strings)
+        elif local == "rPh":
+            phonetic += 1
+        elif local == "sst":
+            attributes = _attributes(pairs)
+            for key in ("count", "uniqueCount"):
+                declared = attributes.get(key, "0")
+                if not _COUNT.match(declared) or int(declared) > limits.shared_strings:
+                    raise _refuse("bomb_strings", count=_short(declared, 20), limit=limits.shared_strings)
+
+    def end(name: str) -> None:
+        nonlocal phonetic
+        if phonetic and _local(name) == "rPh":
+            phonetic -= 1
+
+    def data(text: str) -> None:
+        if lengths and not phonetic:
+            lengths[-1] = min(lengths[-1] + len(text), 2**32 - 1)
+
+    outer, raw = _parser()
+    raw.StartElementHandler, raw.EndElementHandler, raw.CharacterDataHandler = start, end, data
+    _stream(archive, info, outer)
+    return lengths
+
+
+def _scan_sheet(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: str, lengths: array[int], extent: _Extent
+) -> None:
+    """Every cell with data of a worksheet, where the reader puts it (a cell without ``r`` follows the previous one).
+
+    Only start tags are handled (a cell is settled when the next one starts): this runs on
+    every returned workbook, and each handler is a Python call per element.
+    """
+    local_names: dict[str, str] = {}
+    row = column = 0
+    shared = has_value = has_formula = False
+    index: list[str] = []  # the text of a shared-string cell's <v>, collected by expat itself
+    outer, raw = _parser()
+
+    def settle() -> None:
+        nonlocal has_value, has_formula
+        raw.CharacterDataHandler = None
+        if has_value:
+            text = 0
+            if shared:
+                number = "".join(index).strip()
+                # An index out of range is the reader's error to report; it allocates nothing for it.
+                if number.isdigit() and len(number) < 10 and int(number) < len(lengths):
+                    text = lengths[int(number)]
+            extent.add(row, column, text=text)
+        elif has_formula:
+            extent.uncomputed.add((sheet, f"{column_letters(column)}{row}"))
+        has_value = has_formula = False
+
+    def start(name: str, pairs: list[str]) -> None:
+        nonlocal row, column, shared, has_value, has_formula
+        local = local_names.get(name) or local_names.setdefault(name, _local(name))
+        if local == "c":
+            settle()
+            reference = kind = ""
+            for i in range(0, len(pairs) - 1, 2):
+                if pairs[i] == "r":
+                    reference = pairs[i + 1]
+                elif pairs[i] == "t":
+                    kind = pairs[i + 1]
+            match = _CELL_REF.match(reference)
+            if match:
+                row, column = int(match.group(2)[:12]), _column_number(match.group(1))
+            else:
+                column += 1
+            shared = kind == "s"
+        elif local == "v":
+            has_value = True
+            if shared:
+                index.clear()
+                raw.CharacterDataHandler = index.append
+        elif local == "is":
+            has_value = True
+        elif local == "f":
+            has_formula = True
+        elif local == "row":
+            settle()
+            reference = next((pairs[i + 1] for i in range(0, len(pairs) - 1, 2) if pairs[i] == "r"), "").strip()
+            row = int(reference[:12]) if reference.isdigit() else row + 1
+            column = 0
+        else:
+            raw.CharacterDataHandler = None
+
+    raw.StartElementHandler = start
+    _stream(archive, info, outer)
+    settle()
+
+
+# -- ods ---------------------------------------------------------------------------------------------------------
+
+
+def _scan_ods(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> frozenset[tuple[str, str]]:
+    """Every table of content.xml with repeated rows, columns and spaces counted as the reader expands them.
+
+    Empty rows and cells repeated after the last data are free (LibreOffice writes a million of
+    them); data repeated, or data after empty repeats, counts in full.
+    """
+    extent = _Extent(limits)
+    table = _OdsTable()
+    local_names: dict[str, str] = {}
+
+    def attribute(pairs: list[str], key: str, default: str = "") -> str:
+        for i in range(0, len(pairs) - 1, 2):
+            name = pairs[i]
+            if (local_names.get(name) or local_names.setdefault(name, _local(name))) == key:
+                return pairs[i + 1]
+        return default
+
+    def start(name: str, pairs: list[str]) -> None:
+        local = local_names.get(name) or local_names.setdefault(name, _local(name))
+        cell = table.cell
+        if cell is not None:
+            # Any element inside a cell (a paragraph, an annotation) gives it data; <text:s c="n"/> is n spaces.
+            cell.depth += 1
+            cell.data = True
+            if local == "s":
+                cell.text += _repeat(attribute(pairs, "c", "1"))
+            return
+        if local == "table-cell" or local == "covered-table-cell":
+            repeat, has_value, formula = 1, False, False
+            for i in range(0, len(pairs) - 1, 2):
+                key = pairs[i]
+                key = local_names.get(key) or local_names.setdefault(key, _local(key))
+                if key == "number-columns-repeated":
+                    repeat = _repeat(pairs[i + 1])
+                elif key == "value-type":
+                    has_value = True
+                elif key == "formula":
+                    formula = True
+            table.cell = _OdsCell(repeat, has_value, formula)
+        elif local == "table-row":
+            table.start_row(_repeat(attribute(pairs, "number-rows-repeated", "1")))
+        elif local == "table":
+            table.name, table.rows = attribute(pairs, "name"), 0
+
+    def data(text: str) -> None:
+        if table.cell is not None:
+            table.cell.text += len(text)
+            table.cell.data = table.cell.data or not text.isspace()
+
+    def end(name: str) -> None:
+        cell = table.cell
+        if cell is not None:
+            if cell.depth:
+                cell.depth -= 1
+                return
+            table.cell = None
+            first, table.columns = table.columns + 1, table.columns + cell.repeat
+            if cell.data:
+                table.last = table.columns
+                table.row_cells += cell.repeat
+                table.row_text += cell.text * cell.repeat
+            elif cell.formula:
+                extent.uncomputed.add((table.name, f"{column_letters(first)}{table.rows + 1}"))
+            return
+        local = local_names.get(name) or local_names.setdefault(name, _local(name))
+        if local == "table-row":
+            times = table.row_repeat
+            if table.row_cells:
+                extent.add(table.rows + times, table.last, table.row_cells * times, table.row_text * times)
+            table.rows += times
+        elif local == "table":
+            extent.end_sheet()
+
+    outer, raw = _parser()
+    raw.StartElementHandler, raw.EndElementHandler, raw.CharacterDataHandler = start, end, data
+    _stream(archive, info, outer)
+    return frozenset(extent.uncomputed)
+
+
+def _repeat(value: str) -> int:
+    """A repeat count of content.xml (rows, columns, spaces); a count that is not a number is damage."""
+    if not _COUNT.match(value):
+        raise _not_workbook("damaged", member="content.xml")
+    return max(1, int(value))
+
+
+@dataclass(slots=True)
+class _OdsCell:
+    """The cell being read: its repeat count, whether it has data or a formula, its text length."""
+
+    repeat: int
+    data: bool
+    formula: bool
+    text: int = 0
+    depth: int = 0
+
+
+@dataclass(slots=True)
+class _OdsTable:
+    """Where the scan is in a table: rows so far, and the current row's columns, cells and text with data."""
+
+    name: str = ""
+    rows: int = 0
+    row_repeat: int = 1
+    columns: int = 0
+    last: int = 0
+    row_cells: int = 0
+    row_text: int = 0
+    cell: _OdsCell | None = None
+
+    def start_row(self, repeat: int) -> None:
+        self.row_repeat, self.columns, self.last, self.row_cells, self.row_text = repeat, 0, 0, 0, 0
+
+
+# -- parsing in a child process ------------------------------------------------------------------------------------
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Stopped:
+    """A child parse that did not finish: ``reason`` is a code of REASONS (memory, time, crash)."""
+
+    reason: str
+    limit: int | None = None
+
+    def refusal(self) -> Refusal:
+        """The problem to report for the file."""
+        values = {"limit": self.limit} if self.limit is not None else {}
+        return Refusal("stopped", reason=self.reason, reason_values=values)
+
+
+def can_isolate() -> bool:
+    """True where a parse can run in a forked child with resource limits (Linux, macOS)."""
+    return hasattr(os, "fork") and sys.platform != "win32"
+
+
+def run_isolated(function: Callable[..., T], *args: Any, limits: Limits = LIMITS) -> T | Stopped:
+    """``function(*args)`` in a forked child limited in memory and processor time.
+
+    Whatever the reader does there (a native crash, an allocation of terabytes, an endless
+    loop) ends the child only: the answer is then a :class:`Stopped`. The child's
+    standard error is captured, so that a native reader's backtrace never reaches the user.
+    Runs in this process where fork is not available.
+    """
+    if not can_isolate():
+        return function(*args)
+    result_read, result_write = os.pipe()
+    error_read, error_write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        _child(result_write, error_write, (result_read, error_read), function, args, limits)
+    os.close(result_write)
+    os.close(error_write)
+    chunks: dict[int, list[bytes]] = {result_read: [], error_read: []}
+    deadline = time.monotonic() + limits.seconds + 5
+    timed_out = False
+    try:
+        open_fds = [result_read, error_read]
+        while open_fds:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                timed_out = True
+                os.kill(pid, signal.SIGKILL)
+                break
+            ready, _, _ = select.select(open_fds, [], [], left)
+            for fd in ready:
+                chunk = os.read(fd, _CHUNK)
+                if chunk:
+                    chunks[fd].append(chunk)
+                else:
+                    open_fds.remove(fd)
+    finally:
+        os.close(result_read)
+        os.close(error_read)
+        _, status = os.waitpid(pid, 0)
+    errors = b"".join(chunks[error_read])
+    payload = b"".join(chunks[result_read])
+    if timed_out or (os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGXCPU):
+        return Stopped("time", limits.seconds)
+    if b"memory allocation of" in errors or b"MemoryError" in errors:
+        return Stopped("memory", limits.memory_bytes // 2**20)
+    if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0 and payload:
+        outcome: T = pickle.loads(payload)
+        return outcome
+    return Stopped("crash")
+
+
+def _child(
+    result: int,
+    errors: int,
+    parent_ends: tuple[int, int],
+    function: Callable[..., Any],
+    args: tuple[Any, ...],
+    limits: Limits,
+) -> None:
+    """Body of the forked child: limit, run, send the pickled result, exit without running the parent's cleanup."""
+    code = 1
+    try:
+        for fd in parent_ends:
+            os.close(fd)
+        os.dup2(errors, 2)
+        os.environ["RUST_BACKTRACE"] = "0"
+        _limit(limits)
+        payload = pickle.dumps(function(*args), protocol=pickle.HIGHEST_PROTOCOL)
+        view = memoryview(payload)
+        while view:
+            view = view[os.write(result, view) :]
+        code = 0
+    except MemoryError:
+        os.write(errors, b"MemoryError")
+    except BaseException as exc:
+        os.write(errors, f"{type(exc).__name__}: {exc}"[:2000].encode("utf-8", "replace"))
+    finally:
+        os._exit(code)
+
+
+def _limit(limits: Limits) -> None:
+    """Cap the child's address space (above what it inherited) and its processor time."""
+    import resource
+
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            inherited = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        inherited = 0
+    memory = inherited + limits.memory_bytes
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard == resource.RLIM_INFINITY or memory < hard:
+        resource.setrlimit(resource.RLIMIT_AS, (memory, hard))
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    seconds = int(used.ru_utime + used.ru_stime) + limits.seconds
+    soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    if hard == resource.RLIM_INFINITY or seconds < hard:
+        resource.setrlimit(resource.RLIMIT_CPU, (seconds, hard))
