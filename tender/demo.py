@@ -17,13 +17,16 @@ GROUP_COLUMNS = {"en": ("department", "level", "generation"), "fr": ("départeme
 #  categories where it shines, categories where it is weak).
 PROFILES: dict[str, tuple[float, float, float, float, tuple[str, ...], tuple[str, ...]]] = {
     "V1": (3.7, 6.5, 45_000, 18_000, ("CNT", "GOV", "SEC"), ("UX",)),
-    "V2": (3.3, 3.2, 12_000, 6_000, ("UX", "INT", "ACT"), ("ADO", "GOV")),
+    "V2": (3.3, 4.2, 15_000, 6_000, ("UX", "INT", "ACT"), ("ADO", "GOV")),
     "V3": (3.6, 5.4, 30_000, 12_000, ("COM", "ADO", "SUP"), ("INT",)),
     "V4": (3.2, 4.1, 60_000, 20_000, ("INT", "SEC", "DEP"), ("UX", "SUP")),
     "V5": (3.0, 4.6, 20_000, 9_000, ("INT", "SRC"), ("COM", "PRO")),
 }
 # A MUST criterion that one vendor fails, so the demo shows a knock-out with its evidence.
 KNOCKOUT = ("V5", "SEC-02")
+# Features that split the panel by generation (younger testers love them, older ones do not),
+# so the report has a consensus-meeting agenda to show.
+POLARISED = (("V1", "ACT-02"), ("V2", "CNT-03"), ("V3", "UX-02"), ("V4", "COM-04"), ("V2", "ADO-01"))
 
 
 def demo_vendors(language: str) -> tuple[Vendor, ...]:
@@ -107,6 +110,7 @@ def simulate_answers(campaign: Campaign, seed: int) -> dict[str, Answers]:
             if vendor.id == "V1" and tester.groups.get(generation_col) == generations[0]:
                 bias += 0.5
             rows: dict[str, tuple[object, str]] = {}
+            young = tester.groups.get(generation_col) in generations[2:]
             for crit in campaign.criteria.criteria:
                 draw = rng.random()
                 if draw < 0.03:
@@ -115,7 +119,9 @@ def simulate_answers(campaign: Campaign, seed: int) -> dict[str, Answers]:
                 if draw < 0.05:
                     rows[crit.id] = (None, "")
                     continue
-                value = float(np.clip(np.rint(latent[vendor.id, crit.id] + bias + rng.normal(0, 0.7)), 0, scale_max))
+                split = (1.8 if young else -1.8) if (vendor.id, crit.id) in POLARISED else 0.0
+                noisy = latent[vendor.id, crit.id] + bias + split + rng.normal(0, 0.7)
+                value = float(np.clip(np.rint(noisy), 0, scale_max))
                 score: object = int(value) if rng.random() > 0.05 else str(int(value))
                 rows[crit.id] = (score, _comment(rng, comments, language, value, scale_max))
             per_vendor[vendor.id] = rows
