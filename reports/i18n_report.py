@@ -81,6 +81,29 @@ REPORT: dict[str, dict[str, str]] = {
     },
     "summary.robust": {"en": "Robust verdict.", "fr": "Verdict solide."},
     "summary.fragile": {"en": "Fragile verdict.", "fr": "Verdict fragile."},
+    "verdict.no_ranked": {
+        "en": "no vendor is ranked (every vendor is eliminated or not assessed)",
+        "fr": "aucun fournisseur n'est classé (tous sont éliminés ou non évalués)",
+    },
+    "verdict.tie": {"en": "{names} tie for first place", "fr": "{names} sont ex aequo en tête"},
+    "verdict.monte_carlo": {
+        "en": "{winner} comes first in only {share} of {draws} random weightings",
+        "fr": "{winner} n'arrive en tête que dans {share} des {draws} pondérations aléatoires",
+    },
+    "verdict.weights": {
+        "en": "changing the weight of one category by less than ±{delta} can change the winner ({count} "
+        "categories)",
+        "fr": "modifier le poids d'une seule catégorie de moins de ±{delta} peut changer le vainqueur ({count} "
+        "catégories)",
+    },
+    "verdict.testers": {
+        "en": "leaving out a single tester can change the winner ({count} testers)",
+        "fr": "retirer un seul testeur peut changer le vainqueur ({count} testeurs)",
+    },
+    "verdict.fragile": {
+        "en": "No robust winner: {reasons}. Details in section {section}.",
+        "fr": "Pas de vainqueur solide : {reasons}. Détails en section {section}.",
+    },
     "summary.eliminations": {"en": "Eliminations", "fr": "Éliminations"},
     "summary.knocked": {
         "en": "{id} {title}: {score}, below the threshold of {threshold}",

@@ -45,6 +45,9 @@ from vendors.scoring import ScoringResult, VendorResult
 
 TEMPLATE = "report.html"
 LANGUAGES = ("en", "fr")
+#: Decimals of the final, quality and price scores, as `tender score` prints them: one decimal would show
+#: two vendors 0.03 points apart as equal.
+SCORE_DIGITS = 2
 #: At most this many points on the consensus agenda (the widest splits); the JSON attachment has them all.
 AGENDA_LIMIT = 30
 #: At most this many comments quoted per agenda point or knock-out.
@@ -140,25 +143,26 @@ def _score_counts(values: Sequence[float]) -> list[dict[str, Any]]:
     return [{"value": value, "count": counts[value]} for value in sorted(counts)]
 
 
-def _outline(params: ReportParams, has_segments: bool, r: Callable[..., str]) -> tuple[Section, ...]:
-    sections = [
-        Section("summary", "1", r("sec.summary")),
-        Section("ranking", "2", r("sec.ranking")),
-        Section("categories", "3", r("sec.categories")),
-        Section("profiles", "3.1", r("sec.profiles"), 2),
-        Section("costs", "4", r("sec.costs")),
-        Section("knockouts", "5", r("sec.knockouts")),
-        Section("agenda", "6", r("sec.agenda")),
-        Section("segments", "7", r("sec.segments")),
-        Section("sensitivity", "8", r("sec.sensitivity")),
-        Section("montecarlo", "8.1", r("sec.montecarlo"), 2),
-        Section("flips", "8.2", r("sec.flips"), 2),
-        Section("influence", "8.3", r("sec.influence"), 2),
-        Section("method", "A", r("sec.method")),
-        Section("criteria", "B", r("sec.criteria")),
-        Section("audit", "C", r("sec.audit")),
+def _outline(has_segments: bool, r: Callable[..., str]) -> tuple[Section, ...]:
+    """The numbered headings: chapters 1, 2, ... (segments only when testers.xlsx has group columns),
+    their sub-sections 3.1 and so on, then appendices A, B, C."""
+    chapters: list[tuple[str, tuple[str, ...]]] = [
+        ("summary", ()),
+        ("ranking", ()),
+        ("categories", ("profiles",)),
+        ("costs", ()),
+        ("knockouts", ()),
+        ("agenda", ()),
+        *([("segments", ())] if has_segments else []),
+        ("sensitivity", ("montecarlo", "flips", "influence")),
     ]
-    return tuple(s for s in sections if has_segments or s.id != "segments")
+    sections = []
+    for number, (key, subs) in enumerate(chapters, start=1):
+        sections.append(Section(key, str(number), r(f"sec.{key}")))
+        sections += [Section(sub, f"{number}.{k}", r(f"sec.{sub}"), 2) for k, sub in enumerate(subs, start=1)]
+    for letter, key in zip("ABC", ("method", "criteria", "audit"), strict=True):
+        sections.append(Section(key, letter, r(f"sec.{key}")))
+    return tuple(sections)
 
 
 def report_context(
@@ -199,6 +203,8 @@ def report_context(
 
     sp = scoring.params
     split = (sp.quality_weight, sp.price_weight)
+    outline = _outline(any(seg.groups for seg in analysis.segments), r)
+    numbers = {section.id: section.number for section in outline}
     category_names = {cat.id: cat.name for cat in criteria.categories}
     vendor_names = {v.id: v.name for v in scoring.vendors}
     tester_names = {t.id: t.name for t in testers}
@@ -230,9 +236,9 @@ def report_context(
             "status": status(v),
             "eliminated": v.eliminated,
             "assessed": v.assessed,
-            "final": number(v.final_score),
-            "quality": number(v.quality_score),
-            "price": number(v.price_score),
+            "final": number(v.final_score, SCORE_DIGITS),
+            "quality": number(v.quality_score, SCORE_DIGITS),
+            "price": number(v.price_score, SCORE_DIGITS),
             "tco": money(v.tco),
             "coverage": percent(v.coverage, 0),
         }
@@ -263,11 +269,15 @@ def report_context(
         if v.eliminated
     ]
     summary = {
-        "leaders": [{"name": v.name, "final": number(v.final_score)} for v in leaders],
-        "runner_up": None if runner_up is None else {"name": runner_up.name, "final": number(runner_up.final_score)},
-        "margin": None if margin is None else number(margin),
+        "leaders": [{"name": v.name, "final": number(v.final_score, SCORE_DIGITS)} for v in leaders],
+        "runner_up": None
+        if runner_up is None
+        else {"name": runner_up.name, "final": number(runner_up.final_score, SCORE_DIGITS)},
+        "margin": None if margin is None else number(margin, SCORE_DIGITS),
         "robust": analysis.verdict.robust,
         "verdict": verdict_text(analysis, language),
+        # Page 1 holds one short sentence; the full reasons, which can list every category, go to section 8.
+        "verdict_short": _short_verdict(analysis, vendor_names, language, r, numbers["sensitivity"]),
         "winner_share": percent(mc.winner_share),
         "draws": format_number(mc.draws, language, 0),
         "eliminated": eliminated,
@@ -347,7 +357,7 @@ def report_context(
             else format_currency(offers[v.id].price_per_user_month, params.currency, locale=language),  # type: ignore[arg-type]
             "fixed": money(offers[v.id].annual_fixed_cost) if v.id in offers else "–",
             "tco": money(v.tco),
-            "price": number(v.price_score),
+            "price": number(v.price_score, SCORE_DIGITS),
         }
         for v, row in zip(costed, cost_rows, strict=True)
     ]
@@ -571,7 +581,6 @@ def report_context(
     }
     chart_uris["radars"] = [{"name": v.name, "uri": drawn[f"radar-{k}"]} for k, v in enumerate(profiled)]
 
-    outline = _outline(params, bool(segment_tables), r)
     return {
         "lang": language,
         "r": r,
@@ -620,6 +629,38 @@ def report_context(
         "audit": audit_rows,
         "audit_counts": summary["workbooks"],
     }
+
+
+def _short_verdict(
+    analysis: AnalysisResult, names: Mapping[str, str], language: str, r: Callable[..., str], section: str
+) -> str:
+    """The verdict in one sentence of bounded length: the full text when robust, else one clause per reason."""
+    if analysis.verdict.robust:
+        return verdict_text(analysis, language)
+    sens = analysis.sensitivity
+    mc = sens.monte_carlo
+    delta = format_percent(mc.delta, language, 0)
+    clauses = []
+    for reason in analysis.verdict.reasons:
+        if reason == "no_ranked":
+            clauses.append(r("verdict.no_ranked"))
+        elif reason == "tie":
+            clauses.append(r("verdict.tie", names=", ".join(names.get(w, w) for w in sens.winners)))
+        elif reason == "monte_carlo":
+            clauses.append(
+                r(
+                    "verdict.monte_carlo",
+                    winner=names.get(analysis.verdict.winner or "", analysis.verdict.winner or ""),
+                    share=format_percent(mc.winner_share or 0.0, language, 1),
+                    draws=format_number(mc.draws, language, 0),
+                )
+            )
+        elif reason == "weights":
+            count = sum(1 for f in sens.weights if f.within_delta and f.flip_weight is not None)
+            clauses.append(r("verdict.weights", delta=delta, count=count))
+        elif reason == "testers":
+            clauses.append(r("verdict.testers", count=len(sens.leave_one_out.changes)))
+    return r("verdict.fragile", reasons="; ".join(clauses), section=section)
 
 
 class ChartJob(NamedTuple):

@@ -30,7 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -170,16 +170,16 @@ def test_ranking_rows_in_rank_order_with_fixed_decimals() -> None:
     rows = context()["vendors"]
     assert [(v["name"], v["status"]) for v in rows] == [("Bolt", "1"), ("Acme <Social>", "2"), ("Cyan", "eliminated")]
     bolt, acme = rows[0], rows[1]
-    assert (bolt["final"], bolt["quality"], bolt["price"], bolt["tco"]) == ("69.9", "57.0", "100.0", "€120")
-    assert (acme["final"], acme["quality"], acme["price"], acme["tco"]) == ("62.4", "85.0", "9.7", "€1,240")
+    assert (bolt["final"], bolt["quality"], bolt["price"], bolt["tco"]) == ("69.90", "57.00", "100.00", "€120")
+    assert (acme["final"], acme["quality"], acme["price"], acme["tco"]) == ("62.40", "85.00", "9.68", "€1,240")
     assert acme["coverage"] == "100%"
 
 
 def test_summary_names_the_winner_margin_and_participation() -> None:
     summary = context()["summary"]
-    assert summary["leaders"] == [{"name": "Bolt", "final": "69.9"}]
-    assert summary["runner_up"] == {"name": "Acme <Social>", "final": "62.4"}
-    assert summary["margin"] == "7.5"  # 69.9 - 62.403
+    assert summary["leaders"] == [{"name": "Bolt", "final": "69.90"}]
+    assert summary["runner_up"] == {"name": "Acme <Social>", "final": "62.40"}
+    assert summary["margin"] == "7.50"  # 69.9 - 62.403
     assert summary["eliminated"] == [
         {"name": "Cyan", "criteria": [{"id": "A1", "title": "Single sign-on", "score": "0.50"}]}
     ]
@@ -191,7 +191,7 @@ def test_summary_names_the_winner_margin_and_participation() -> None:
 
 def test_summary_in_french() -> None:
     ctx = context("fr")
-    assert ctx["summary"]["margin"] == "7,5"
+    assert ctx["summary"]["margin"] == "7,50"
     assert ctx["vendors"][1]["tco"] == "1\u202f240\u00a0€"
     assert ctx["vendors"][2]["status"] == "éliminé"
 
@@ -368,7 +368,7 @@ def test_first_page_holds_the_summary_in_ranking_order(rendered: Rendered) -> No
     # Cyan, eliminated, is listed last although its final score (0.7 x 73 + 0.3 x 100 = 81.1) is the highest.
     positions = [page.index(name) for name in ("Bolt 69", "Acme <Social> 62", "Cyan 81")]
     assert positions == sorted(positions)
-    final = "69.9" if summary == "Executive summary" else "69,9"
+    final = "69.90" if summary == "Executive summary" else "69,90"
     assert final in page
 
 
@@ -470,3 +470,51 @@ def test_charts_drawn_in_two_processes_are_the_ones_drawn_in_one(monkeypatch: py
     single = report_context(*args)["charts"]
     assert forked == single
     assert [radar["name"] for radar in single["radars"]] == ["Bolt", "Acme <Social>", "Cyan"]
+
+
+def test_a_tie_gives_a_short_fragile_verdict_on_page_one() -> None:
+    twins = (VENDORS[0], replace(VENDORS[0], id="V2", name="Bolt"), VENDORS[2])
+    frame = scores_frame()
+    acme = frame[frame["vendor"] == "V1"]
+    frame = pd.concat([acme, acme.assign(vendor="V2"), frame[frame["vendor"] == "V3"]], ignore_index=True)
+    scoring = score(CRITERIA, twins, frame, PARAMS, TESTERS)
+    analysis = analyse(
+        CRITERIA, twins, TESTERS, frame, PARAMS, scoring, disagreement_sd=1.5, draws=200, delta=0.25, seed=0
+    )
+    assert not analysis.verdict.robust
+    summary = report_context(CRITERIA, twins, TESTERS, scoring, analysis, frame, (), ReportParams("P"), ISSUED)[
+        "summary"
+    ]
+    assert [leader["name"] for leader in summary["leaders"]] == ["Acme <Social>", "Bolt"]
+    assert summary["margin"] is None
+    assert summary["verdict_short"].startswith("No robust winner: Acme <Social>, Bolt tie for first place")
+    assert summary["verdict_short"].endswith(". Details in section 8.")
+
+
+def test_without_group_columns_the_chapters_are_renumbered() -> None:
+    r = results()
+    plain = tuple(replace(t, groups={}) for t in TESTERS)
+    analysis = analyse(
+        CRITERIA, VENDORS, plain, r.scores, PARAMS, r.scoring, disagreement_sd=1.5, draws=100, delta=0.25, seed=0
+    )
+    ctx = report_context(CRITERIA, VENDORS, plain, r.scoring, analysis, r.scores, (), ReportParams("P"), ISSUED)
+    assert [(s.id, s.number) for s in ctx["outline"]] == [
+        ("summary", "1"),
+        ("ranking", "2"),
+        ("categories", "3"),
+        ("profiles", "3.1"),
+        ("costs", "4"),
+        ("knockouts", "5"),
+        ("agenda", "6"),
+        ("sensitivity", "7"),
+        ("montecarlo", "7.1"),
+        ("flips", "7.2"),
+        ("influence", "7.3"),
+        ("method", "A"),
+        ("criteria", "B"),
+        ("audit", "C"),
+    ]
+    assert ctx["segments"] == []
+    assert "Results by group of testers" not in render_report_html(
+        CRITERIA, VENDORS, plain, r.scoring, analysis, r.scores, (), ReportParams("P"), ISSUED
+    )

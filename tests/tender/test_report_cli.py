@@ -79,16 +79,16 @@ def test_first_page_ranks_as_tender_score(collected: Collected, default_report: 
     assert [v["rank"] for v in ranked] == sorted(v["rank"] for v in ranked)
     # Each vendor's row on page 1, in the order of the JSON (ranked first, then eliminated), with its figures.
     rows = [
-        f"{v['name']} {v['final_score']:.1f} {v['quality_score']:.1f} {v['price_score']:.1f} €{round(v['tco']):,}"
+        f"{v['name']} {v['final_score']:.2f} {v['quality_score']:.2f} {v['price_score']:.2f} €{round(v['tco']):,}"
         for v in vendors
     ]
     positions = [first.index(row) for row in rows]
     assert positions == sorted(positions)
     winner = ranked[0]
     assert f"Recommended vendor: {winner['name']}" in first
-    assert f"Final score {winner['final_score']:.1f} out of 100." in first
+    assert f"Final score {winner['final_score']:.2f} out of 100." in first
     margin = winner["final_score"] - ranked[1]["final_score"]
-    assert f"It leads {ranked[1]['name']} ({ranked[1]['final_score']:.1f}) by {margin:.1f} points." in first
+    assert f"It leads {ranked[1]['name']} ({ranked[1]['final_score']:.2f}) by {margin:.2f} points." in first
 
 
 def test_eliminations_and_participation_on_the_first_page(
@@ -153,7 +153,7 @@ def test_language_can_be_overridden(collected: Collected, tmp_path: Path) -> Non
     assert result.output == f"Rapport écrit\u00a0: {target} ({len(pages)}\u00a0pages)\n"
     winner = next(v for v in collected.verdict["vendors"] if v["rank"] == 1)
     assert f"Fournisseur recommandé : {winner['name']}" in pages[0]
-    assert f"Note finale de {winner['final_score']:.1f} sur 100.".replace(".", ",", 1) in pages[0]
+    assert f"Note finale de {winner['final_score']:.2f} sur 100.".replace(".", ",", 1) in pages[0]
     assert f"page 1 sur {len(pages)}" in pages[0]
     # The campaign itself keeps its language.
     assert load_campaign(collected.root).settings.language == "en"
