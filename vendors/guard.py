@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import faulthandler
 import io
 import os
 import pickle
@@ -74,7 +75,7 @@ class Limits:
     cells: int = 1_000_000
     shared_strings: int = 1_000_000
     #: characters of cell text once shared strings and repeated cells are expanded (what the reader allocates).
-    text_chars: int = 64 * 2**20
+    text_chars: int = 64_000_000
     #: unpacked size above which the parse runs in a child process (an .xls always does).
     isolate_above: int = 16 * 2**20
     #: memory and processor time a child parse may use.
@@ -278,7 +279,21 @@ def inspect_workbook(
         return refused.refusal
 
 
-def _inspect(data: bytes | None, suffix: str, size: int, limits: Limits) -> Inspection:
+def explain(data: bytes, limits: Limits = LIMITS) -> Refusal | None:
+    """Why a reader failed on a file the guard let through, when a thorough look can tell (else None).
+
+    The usual inspection reads worksheets at a glance and only the prolog of other parts;
+    this one parses every XML part whole, so that a damaged part is named instead of
+    quoting the reader's terse error.
+    """
+    try:
+        _inspect(data, ".xlsx", len(data), limits, thorough=True)
+    except _RefusalError as refused:
+        return refused.refusal
+    return None
+
+
+def _inspect(data: bytes | None, suffix: str, size: int, limits: Limits, thorough: bool = False) -> Inspection:
     if suffix not in WORKBOOK_SUFFIXES:
         raise _refuse("suffix", suffix=suffix or "(none)")
     if data is None or size > limits.file_bytes:
@@ -297,10 +312,12 @@ def _inspect(data: bytes | None, suffix: str, size: int, limits: Limits) -> Insp
             raise _refuse("encrypted")
         elif not streams & WORKBOOK_STREAMS:
             raise _not_workbook("ole")
+        elif _biff_password(data):
+            raise _refuse("encrypted")
         # BIFF records cannot be bounded without parsing them: the reader works in a child process.
         return Inspection("xls", isolate=True)
     if data.startswith(ZIP_MAGIC):
-        return _inspect_zip(data, limits)
+        return _inspect_zip(data, limits, thorough)
     raise _not_workbook(_sniff(data))
 
 
@@ -319,6 +336,7 @@ def _sniff(data: bytes) -> str:
 # -- OLE2 compound files (.xls, and .xlsx saved with a password) ------------------------------------------------
 
 _FREE, _END_OF_CHAIN = 0xFFFFFFFF, 0xFFFFFFFE
+_BIFF_BOF, _BIFF_FILEPASS = 0x0809, 0x002F
 
 
 def ole_streams(data: bytes) -> frozenset[str] | None:
@@ -328,75 +346,98 @@ def ole_streams(data: bytes) -> frozenset[str] | None:
     the file or loops.
     """
     try:
-        return _ole_streams(data)
+        return frozenset(_Compound(data).directory())
     except (struct.error, ValueError, IndexError):
         return None
 
 
-def _ole_streams(data: bytes) -> frozenset[str]:
-    if len(data) < 512:
-        raise ValueError("truncated header")
-    shift = struct.unpack_from("<H", data, 30)[0]
-    if shift not in (9, 12):
-        raise ValueError("sector size")
-    sector = 1 << shift
-    sectors = (len(data) - 512 + sector - 1) // sector
-    fat_count, first_dir = struct.unpack_from("<II", data, 44)
-    first_difat, difat_count = struct.unpack_from("<II", data, 68)
-    if fat_count > sectors:
-        raise ValueError("allocation table larger than the file")
+def _biff_password(data: bytes) -> bool:
+    """True when the workbook stream of an .xls starts with FILEPASS: it was saved with a password."""
+    try:
+        compound = _Compound(data)
+        for name, (start, size) in compound.directory().items():
+            # Streams below the 4096-byte cutoff live in the mini stream; a workbook never is that small.
+            if name in WORKBOOK_STREAMS and size >= 4096:
+                head = data[compound.offset(start) : compound.offset(start) + compound.sector]
+                kind, length = struct.unpack_from("<HH", head, 0)
+                if kind == _BIFF_BOF and struct.unpack_from("<H", head, 4 + length)[0] == _BIFF_FILEPASS:
+                    return True
+    except (struct.error, ValueError, IndexError):
+        return False
+    return False
 
-    def offset(number: int) -> int:
-        if number >= sectors:
+
+class _Compound:
+    """The directory of an OLE2 compound file, every pointer checked against the file before use."""
+
+    def __init__(self, data: bytes) -> None:
+        if len(data) < 512:
+            raise ValueError("truncated header")
+        shift = struct.unpack_from("<H", data, 30)[0]
+        if shift not in (9, 12):
+            raise ValueError("sector size")
+        self.data = data
+        self.sector = 1 << shift
+        self.sectors = (len(data) - self.sector) // self.sector + (1 if len(data) % self.sector else 0)
+        fat_count, self.first_directory = struct.unpack_from("<II", data, 44)
+        first_difat, difat_count = struct.unpack_from("<II", data, 68)
+        if fat_count > self.sectors:
+            raise ValueError("allocation table larger than the file")
+        fat = [n for n in struct.unpack_from("<109I", data, 76) if n != _FREE]
+        seen: set[int] = set()
+        current = first_difat
+        for _ in range(difat_count):
+            if current in seen or current in (_FREE, _END_OF_CHAIN):
+                break
+            seen.add(current)
+            entries = struct.unpack_from(f"<{self.sector // 4}I", data, self.offset(current))
+            fat.extend(n for n in entries[:-1] if n != _FREE)
+            current = entries[-1]
+        self.fat = fat[:fat_count]
+
+    def offset(self, number: int) -> int:
+        """Where sector ``number`` starts (the header takes the first sector's place)."""
+        if number >= self.sectors:
             raise ValueError("sector outside the file")
-        return 512 + number * sector
+        return (number + 1) * self.sector
 
-    fat_sectors = [n for n in struct.unpack_from("<109I", data, 76) if n != _FREE][:fat_count]
-    seen: set[int] = set()
-    current = first_difat
-    for _ in range(difat_count):
-        if current in seen or current in (_FREE, _END_OF_CHAIN):
-            break
-        seen.add(current)
-        entries = struct.unpack_from(f"<{sector // 4}I", data, offset(current))
-        fat_sectors.extend(n for n in entries[:-1] if n != _FREE)
-        current = entries[-1]
-    fat_sectors = fat_sectors[:fat_count]
-    per_sector = sector // 4
-
-    def following(number: int) -> int:
+    def following(self, number: int) -> int:
+        per_sector = self.sector // 4
         index, position = divmod(number, per_sector)
-        return int(struct.unpack_from("<I", data, offset(fat_sectors[index]) + 4 * position)[0])
+        return int(struct.unpack_from("<I", self.data, self.offset(self.fat[index]) + 4 * position)[0])
 
-    names: set[str] = set()
-    visited: set[int] = set()
-    current = first_dir
-    while current != _END_OF_CHAIN:
-        if current in visited or len(visited) > sectors:
-            raise ValueError("directory chain loops")
-        visited.add(current)
-        start = offset(current)
-        for entry in range(start, start + sector, 128):
-            length, kind = struct.unpack_from("<HB", data, entry + 64)
-            if kind in (1, 2) and 2 <= length <= 64:  # a storage or a stream
-                names.add(data[entry : entry + length - 2].decode("utf-16-le", errors="replace"))
-        current = following(current)
-    return frozenset(names)
+    def directory(self) -> dict[str, tuple[int, int]]:
+        """Name -> (first sector, size) of every stream and storage."""
+        found: dict[str, tuple[int, int]] = {}
+        visited: set[int] = set()
+        current = self.first_directory
+        while current != _END_OF_CHAIN:
+            if current in visited or len(visited) > self.sectors:
+                raise ValueError("directory chain loops")
+            visited.add(current)
+            start = self.offset(current)
+            for entry in range(start, start + self.sector, 128):
+                length, kind = struct.unpack_from("<HB", self.data, entry + 64)
+                if kind in (1, 2) and 2 <= length <= 64:  # a storage or a stream
+                    name = self.data[entry : entry + length - 2].decode("utf-16-le", errors="replace")
+                    found[name] = struct.unpack_from("<IQ", self.data, entry + 116)
+            current = self.following(current)
+        return found
 
 
 # -- zip containers (.xlsx, .xlsm, .ods) --------------------------------------------------------------------------
 
 
-def _inspect_zip(data: bytes, limits: Limits) -> Inspection:
+def _inspect_zip(data: bytes, limits: Limits, thorough: bool = False) -> Inspection:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return _inspect_archive(archive, limits)
+            return _inspect_archive(archive, limits, thorough)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
         # Python's words for a broken zip (e.g. 'File is not a zip file') are the clearest reason available.
         raise _RefusalError(Refusal("not_workbook", {"reason": _short(str(exc) or type(exc).__name__)})) from None
 
 
-def _inspect_archive(archive: zipfile.ZipFile, limits: Limits) -> Inspection:
+def _inspect_archive(archive: zipfile.ZipFile, limits: Limits, thorough: bool = False) -> Inspection:
     infos = archive.infolist()
     if len(infos) > limits.members:
         raise _refuse("bomb_parts", count=len(infos), limit=limits.members)
@@ -424,7 +465,7 @@ def _inspect_archive(archive: zipfile.ZipFile, limits: Limits) -> Inspection:
             raise _not_workbook("method", member=_short(info.filename, 60))
     for info in infos:
         if info.filename.lower().endswith(_XML_SUFFIXES):
-            _check_prolog(archive, info)
+            _check_prolog(archive, info, whole=thorough)
     isolate = total > limits.isolate_above
     if "mimetype" in names:
         if archive.read("mimetype").strip() != ODS_MIMETYPE:
@@ -435,7 +476,7 @@ def _inspect_archive(archive: zipfile.ZipFile, limits: Limits) -> Inspection:
     if "[Content_Types].xml" not in names:
         raise _not_workbook("ooxml")
     _require(names, XLSX_PARTS)
-    return Inspection("xlsx", isolate, _scan_xlsx(archive, names, limits))
+    return Inspection("xlsx", isolate, _scan_xlsx(archive, names, limits, thorough))
 
 
 def _unsafe_name(name: str) -> bool:
@@ -490,11 +531,11 @@ def _xml_failure(member: str, exc: Exception) -> _RefusalError:
     return _not_workbook("damaged", member=_short(member, 60))
 
 
-def _check_prolog(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+def _check_prolog(archive: zipfile.ZipFile, info: zipfile.ZipInfo, whole: bool = False) -> None:
     """Refuse a part that declares a document type or entities (external entities, entity expansion).
 
-    Only the prolog is read: a declaration cannot come after the root element, and
-    without one expat refuses any entity but the five predefined ones.
+    Only the prolog is read (unless ``whole``): a declaration cannot come after the root
+    element, and without one expat refuses any entity but the five predefined ones.
     """
     # Old OpenOffice manifests carry a harmless DOCTYPE; entities stay forbidden there too.
     outer, raw = _parser(forbid_dtd=info.filename != "META-INF/manifest.xml")
@@ -502,7 +543,8 @@ def _check_prolog(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
     def start(name: str, attributes: list[str]) -> None:
         raise _PrologEndError
 
-    raw.StartElementHandler = start
+    if not whole:
+        raw.StartElementHandler = start
     try:
         with archive.open(info) as stream:
             while chunk := stream.read(4096):
@@ -521,12 +563,15 @@ def _chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
     bigger = copy.copy(info)
     bigger.file_size = info.file_size + 1
     read = 0
-    with archive.open(bigger) as stream:
-        while chunk := stream.read(_CHUNK):
-            read += len(chunk)
-            if read > info.file_size:
-                raise _not_workbook("damaged", member=_short(info.filename, 60))
-            yield chunk
+    try:
+        with archive.open(bigger) as stream:
+            while chunk := stream.read(_CHUNK):
+                read += len(chunk)
+                if read > info.file_size:
+                    raise _not_workbook("damaged", member=_short(info.filename, 60))
+                yield chunk
+    except _ZIP_ERRORS:
+        raise _not_workbook("damaged", member=_short(info.filename, 60)) from None
 
 
 def _stream(archive: zipfile.ZipFile, info: zipfile.ZipInfo, outer: DefusedXMLParser) -> None:
@@ -581,10 +626,11 @@ class _Extent:
         """Count ``count`` cells with data and ``text`` characters, the farthest cell at ``row``, ``column``."""
         self.rows, self.columns = max(self.rows, row), max(self.columns, column)
         self.cells += count
-        if self.cells > self.limits.cells:
-            raise _refuse("bomb_cells", limit=self.limits.cells)
         self.text += text
-        if self.text > self.limits.text_chars:
+        if self.cells > self.limits.cells or self.text > self.limits.text_chars:
+            self.end_sheet()  # data beyond the table is the clearer reason, when there is some
+            if self.cells > self.limits.cells:
+                raise _refuse("bomb_cells", limit=self.limits.cells)
             raise _refuse("bomb_text", limit=self.limits.text_chars // 10**6)
 
     def end_sheet(self) -> None:
@@ -630,7 +676,7 @@ def _sheets(archive: zipfile.ZipFile, names: set[str]) -> tuple[list[tuple[str, 
             continue  # chart sheets and dialog sheets hold no cells
         part = _part(target)
         if external or part not in names:
-            raise _not_workbook("missing", member=_short(target or rid or sheet, 60))
+            raise _not_workbook("missing", member=_short(part if target else rid or sheet, 60))
         sheets.append((sheet, part))
     strings = {_part(t) for kind, t, ext in targets.values() if kind.endswith("/sharedStrings") and not ext}
     if "xl/sharedStrings.xml" in names:
@@ -645,7 +691,9 @@ def _part(target: str) -> str:
     return posixpath.normpath(posixpath.join("xl", target))
 
 
-def _scan_xlsx(archive: zipfile.ZipFile, names: set[str], limits: Limits) -> frozenset[tuple[str, str]]:
+def _scan_xlsx(
+    archive: zipfile.ZipFile, names: set[str], limits: Limits, thorough: bool = False
+) -> frozenset[tuple[str, str]]:
     sheets, string_parts = _sheets(archive, names)
     lengths = array("I")
     for part in string_parts:
@@ -654,8 +702,10 @@ def _scan_xlsx(archive: zipfile.ZipFile, names: set[str], limits: Limits) -> fro
     longest = max(lengths, default=0)
     for sheet, part in sheets:
         info = archive.getinfo(part)
-        if info.file_size > _FAST_SHEET_BYTES or not _sheet_at_a_glance(
-            b"".join(_chunks(archive, info)), longest, extent
+        if (
+            thorough
+            or info.file_size > _FAST_SHEET_BYTES
+            or not _sheet_at_a_glance(b"".join(_chunks(archive, info)), longest, extent)
         ):
             _scan_sheet(archive, info, sheet, lengths, extent)
         extent.end_sheet()
@@ -663,7 +713,7 @@ def _scan_xlsx(archive: zipfile.ZipFile, names: set[str], limits: Limits) -> fro
 
 
 #: A worksheet up to this size is first read at a glance with regular expressions; see _sheet_at_a_glance.
-_FAST_SHEET_BYTES = 4 * 2**20
+_FAST_SHEET_BYTES = 16 * 2**20
 #: Every <c> tag written without a prefix (<c ...>, <c/>, <c>), its attribute text captured.
 _PLAIN_CELL = re.compile(rb"<c(\s[^>]*|/|)>")
 _PLAIN_FORMULA = re.compile(rb"<f[\s/>]")
@@ -1026,6 +1076,8 @@ def _child(
             os.close(fd)
         os.dup2(errors, 2)
         os.environ["RUST_BACKTRACE"] = "0"
+        # A crash here is reported by the parent as a refusal; no traceback of the child may reach the user.
+        faulthandler.disable()
         _limit(limits)
         payload = pickle.dumps(function(*args), protocol=pickle.HIGHEST_PROTOCOL)
         view = memoryview(payload)

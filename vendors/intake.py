@@ -13,7 +13,17 @@ from typing import Any, NamedTuple
 from criteria.errors import Location
 from criteria.model import Scale
 from criteria.sheets import as_number, as_text
-from vendors.guard import LIMITS, WORKBOOK_SUFFIXES, Inspection, Refusal, Stopped, inspect_workbook, run_isolated
+from vendors.guard import (
+    LIMITS,
+    WORKBOOK_SUFFIXES,
+    Inspection,
+    Limits,
+    Refusal,
+    Stopped,
+    explain,
+    inspect_workbook,
+    run_isolated,
+)
 from vendors.guard import MESSAGES as GUARD_MESSAGES
 from vendors.guard import REASONS as GUARD_REASONS
 from vendors.workbook import (
@@ -279,7 +289,7 @@ def file_problem(file: str, language: str, code: str, **values: Any) -> Problem:
     return report.problems[0]
 
 
-def read_workbook(path: Path, expected: Expected, name: str | None = None) -> Intake:
+def read_workbook(path: Path, expected: Expected, name: str | None = None, limits: Limits = LIMITS) -> Intake:
     """Read ``path`` and check it against ``expected``; ``name`` is the file name shown in problems.
 
     Every problem is reported with its sheet and cell; the workbook is accepted
@@ -294,32 +304,39 @@ def read_workbook(path: Path, expected: Expected, name: str | None = None) -> In
     except OSError as exc:
         problem = file_problem(shown, expected.language, "unreadable", reason=exc.strerror or type(exc).__name__)
         return Intake(shown, None, problems=(problem,))
-    return check_workbook(data, path.suffix, expected, shown, size)
+    return check_workbook(data, path.suffix, expected, shown, size, limits)
 
 
-def check_workbook(data: bytes | None, suffix: str, expected: Expected, name: str, size: int | None = None) -> Intake:
+def check_workbook(
+    data: bytes | None,
+    suffix: str,
+    expected: Expected,
+    name: str,
+    size: int | None = None,
+    limits: Limits = LIMITS,
+) -> Intake:
     """Check the bytes of a workbook whose file name ends with ``suffix``; ``name`` is shown in problems.
 
     ``data`` is None for a file too large to be read, whose ``size`` is then given. The guard
-    (vendors/guard.py) inspects the file before any parser sees it; what it cannot bound is
-    parsed in a child process, so that no file can crash or exhaust this one.
+    (vendors/guard.py) inspects the file within ``limits`` before any parser sees it; what it
+    cannot bound is parsed in a child process, so that no file can crash or exhaust this one.
     """
     report = _Report(name, expected.language)
-    verdict = inspect_workbook(data, suffix, len(data) if data is not None else size or 0)
+    verdict = inspect_workbook(data, suffix, len(data) if data is not None else size or 0, limits)
     if isinstance(verdict, Refusal) or data is None:
         if isinstance(verdict, Refusal):
             report.refuse(verdict)
         return Intake(report.file, None, problems=tuple(report.problems))
     if not verdict.isolate:
-        return _parse(data, expected, name, verdict)
-    outcome = run_isolated(_parse, data, expected, name, verdict)
+        return _parse(data, expected, name, verdict, limits)
+    outcome = run_isolated(_parse, data, expected, name, verdict, limits, limits=limits)
     if isinstance(outcome, Stopped):
         report.refuse(outcome.refusal())
         return Intake(report.file, None, problems=tuple(report.problems))
     return outcome
 
 
-def _parse(data: bytes, expected: Expected, name: str, verdict: Inspection) -> Intake:
+def _parse(data: bytes, expected: Expected, name: str, verdict: Inspection, limits: Limits = LIMITS) -> Intake:
     """Parse bytes the guard let through with calamine, then check the workbook; never raises for a bad file."""
     report = _Report(name, expected.language)
     try:
@@ -333,14 +350,19 @@ def _parse(data: bytes, expected: Expected, name: str, verdict: Inspection) -> I
             report.add("encrypted")
             return Intake(report.file, None, problems=tuple(report.problems))
     except MemoryError:
-        report.refuse(Stopped("memory", LIMITS.memory_bytes // 2**20).refusal())
+        report.refuse(Stopped("memory", limits.memory_bytes // 2**20).refusal())
         return Intake(report.file, None, problems=tuple(report.problems))
     except BaseException as exc:
         # calamine raises many unrelated types for a broken file, and a Rust panic surfaces as a
         # BaseException; either way this one file is rejected and the batch goes on.
         if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
             raise
-        report.add("not_workbook", reason=_short(str(exc) or type(exc).__name__))
+        # The reader's own words are terse ('sheetData'): a thorough look may name the damaged part.
+        refusal = explain(data, limits)
+        if refusal is not None:
+            report.refuse(refusal)
+        else:
+            report.add("not_workbook", reason=_short(str(exc) or type(exc).__name__))
         return Intake(report.file, None, problems=tuple(report.problems))
 
 
