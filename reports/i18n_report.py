@@ -91,8 +91,7 @@ REPORT: dict[str, dict[str, str]] = {
         "fr": "{winner} n'arrive en tête que dans {share} des {draws} pondérations aléatoires",
     },
     "verdict.weights": {
-        "en": "changing the weight of one category by less than ±{delta} can change the winner ({count} "
-        "categories)",
+        "en": "changing the weight of one category by less than ±{delta} can change the winner ({count} categories)",
         "fr": "modifier le poids d'une seule catégorie de moins de ±{delta} peut changer le vainqueur ({count} "
         "catégories)",
     },
@@ -104,6 +103,7 @@ REPORT: dict[str, dict[str, str]] = {
         "en": "No robust winner: {reasons}. Details in section {section}.",
         "fr": "Pas de vainqueur solide : {reasons}. Détails en section {section}.",
     },
+    "verdict.fragile_here": {"en": "No robust winner: {reasons}.", "fr": "Pas de vainqueur solide : {reasons}."},
     "summary.eliminations": {"en": "Eliminations", "fr": "Éliminations"},
     "summary.knocked": {
         "en": "{id} {title}: {score}, below the threshold of {threshold}",

@@ -275,9 +275,9 @@ def report_context(
         else {"name": runner_up.name, "final": number(runner_up.final_score, SCORE_DIGITS)},
         "margin": None if margin is None else number(margin, SCORE_DIGITS),
         "robust": analysis.verdict.robust,
-        "verdict": verdict_text(analysis, language),
         # Page 1 holds one short sentence; the full reasons, which can list every category, go to section 8.
         "verdict_short": _short_verdict(analysis, vendor_names, language, r, numbers["sensitivity"]),
+        "verdict_here": _short_verdict(analysis, vendor_names, language, r, None),
         "winner_share": percent(mc.winner_share),
         "draws": format_number(mc.draws, language, 0),
         "eliminated": eliminated,
@@ -632,9 +632,10 @@ def report_context(
 
 
 def _short_verdict(
-    analysis: AnalysisResult, names: Mapping[str, str], language: str, r: Callable[..., str], section: str
+    analysis: AnalysisResult, names: Mapping[str, str], language: str, r: Callable[..., str], section: str | None
 ) -> str:
-    """The verdict in one sentence of bounded length: the full text when robust, else one clause per reason."""
+    """The verdict in one sentence of bounded length: the full text when robust, else one clause per reason
+    (``verdict_text`` names every category that flips the winner; the report's tables already do)."""
     if analysis.verdict.robust:
         return verdict_text(analysis, language)
     sens = analysis.sensitivity
@@ -660,6 +661,8 @@ def _short_verdict(
             clauses.append(r("verdict.weights", delta=delta, count=count))
         elif reason == "testers":
             clauses.append(r("verdict.testers", count=len(sens.leave_one_out.changes)))
+    if section is None:
+        return r("verdict.fragile_here", reasons="; ".join(clauses))
     return r("verdict.fragile", reasons="; ".join(clauses), section=section)
 
 

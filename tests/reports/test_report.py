@@ -265,7 +265,10 @@ def test_flip_weights_and_influence_come_from_the_analysis() -> None:
     expected = [f.flip_weight is None for f in r.analysis.sensitivity.weights]
     assert [f["flip"] == "never" for f in sens["flips"]] == expected
     assert sens["loo_testers"] == r.analysis.sensitivity.leave_one_out.testers
-    assert ctx["summary"]["verdict"] == verdict_text(r.analysis, "en")
+    # A robust verdict is said in the analysis' own words, on page 1 and in the robustness chapter.
+    assert r.analysis.verdict.robust
+    assert ctx["summary"]["verdict_short"] == verdict_text(r.analysis, "en")
+    assert ctx["summary"]["verdict_here"] == verdict_text(r.analysis, "en")
 
 
 def test_amounts_are_whole_units_in_each_language() -> None:
@@ -489,6 +492,7 @@ def test_a_tie_gives_a_short_fragile_verdict_on_page_one() -> None:
     assert summary["margin"] is None
     assert summary["verdict_short"].startswith("No robust winner: Acme <Social>, Bolt tie for first place")
     assert summary["verdict_short"].endswith(". Details in section 8.")
+    assert summary["verdict_here"] == summary["verdict_short"].removesuffix(" Details in section 8.")
 
 
 def test_without_group_columns_the_chapters_are_renumbered() -> None:
