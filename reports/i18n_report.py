@@ -208,11 +208,12 @@ REPORT: dict[str, dict[str, str]] = {
         "fr": "Coût total de possession : mise en place et chaque année de l'horizon",
     },
     "costs.note": {
-        "en": "Amounts are rounded to whole units. In the chart, each year is discounted and excludes the setup "
-        "cost; the TCO is their sum.",
-        "fr": "Montants arrondis à l'unité. Dans le graphique, chaque année est actualisée et hors mise en place ; "
-        "le coût total est leur somme.",
+        "en": "Amounts are rounded to whole units. Each year is discounted and excludes the setup cost; the TCO is "
+        "the setup cost plus the years.",
+        "fr": "Montants arrondis à l'unité. Chaque année est actualisée et hors mise en place ; le coût total est la "
+        "mise en place plus les années.",
     },
+    "costs.breakdown": {"en": "Breakdown over the horizon", "fr": "Répartition sur l'horizon"},
     "costs.none": {
         "en": "No vendor has a price, so costs are not compared.",
         "fr": "Aucun fournisseur n'a de prix : les coûts ne sont pas comparés.",

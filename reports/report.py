@@ -61,6 +61,8 @@ GROUPS_PER_TABLE = 6
 #: Vendors per table of the per-criterion appendix (the width of an A4 landscape page).
 VENDORS_PER_TABLE = 10
 STATUSES = ("accepted", "rejected", "superseded")
+#: Longest cost horizon whose years fit as columns of the breakdown table.
+YEARS_IN_TABLE = 4
 #: Fewest charts worth drawing in two processes (forking costs a few hundredths of a second).
 PARALLEL_FROM = 6
 #: Fewest categories for which a radar chart means something.
@@ -358,6 +360,7 @@ def report_context(
             "fixed": money(offers[v.id].annual_fixed_cost) if v.id in offers else "–",
             "tco": money(v.tco),
             "price": number(v.price_score, SCORE_DIGITS),
+            "years": [money(x) for x in row[1:]],
         }
         for v, row in zip(costed, cost_rows, strict=True)
     ]
@@ -603,6 +606,8 @@ def report_context(
         ],
         "charts": chart_uris,
         "costs": costs,
+        # One column per year fits the page up to this horizon; beyond it the chart alone shows the years.
+        "cost_years": cost_parts[1:] if horizon <= YEARS_IN_TABLE else [],
         "knockouts": knockouts,
         "missing_musts": missing_musts,
         "threshold": plain(sp.knockout_threshold),

@@ -522,3 +522,18 @@ def test_without_group_columns_the_chapters_are_renumbered() -> None:
     assert "Results by group of testers" not in render_report_html(
         CRITERIA, VENDORS, plain, r.scoring, analysis, r.scores, (), ReportParams("P"), ISSUED
     )
+
+
+def test_cost_breakdown_by_year_fits_short_horizons_only() -> None:
+    # One year for 10 users: Acme 1,000 setup + 12 x 10 x 2 = 240 in year 1.
+    costs = {c["name"]: (c["setup"], c["years"], c["tco"]) for c in context()["costs"]}
+    assert costs["Acme <Social>"] == ("€1,000", ["€240"], "€1,240")
+    assert costs["Bolt"] == ("€0", ["€120"], "€120")
+    assert context()["cost_years"] == ["Year 1"]
+    r = results()
+    long = replace(PARAMS, horizon_years=5, discount_rate=0.1)
+    scoring = score(CRITERIA, VENDORS, r.scores, long, TESTERS)
+    ctx = report_context(CRITERIA, VENDORS, TESTERS, scoring, r.analysis, r.scores, (), ReportParams("P"), ISSUED)
+    assert ctx["cost_years"] == []
+    # Year 5 of Bolt: 120 / 1.1^4 = 81.96.
+    assert next(c for c in ctx["costs"] if c["name"] == "Bolt")["years"][-1] == "€82"
