@@ -60,11 +60,12 @@ WORKLOADS = ("collect", "sheets", "score", "report")
 
 @dataclass(frozen=True)
 class Run:
-    """One run of a process: wall time, peak resident memory, what it printed."""
+    """One run of a process: wall time, peak resident memory, what it printed, processor time (user + system)."""
 
     seconds: float
     peak: int
     stdout: str
+    cpu: float = 0.0
 
 
 @dataclass
@@ -75,10 +76,16 @@ class Measure:
     runs: list[Run] = field(default_factory=list)
     #: times reported by the child itself, when it times a computation after building its data
     inner: list[float] = field(default_factory=list)
+    inner_cpu: list[float] = field(default_factory=list)
 
     @property
     def seconds(self) -> float:
         return statistics.median(self.inner or [r.seconds for r in self.runs])
+
+    @property
+    def cpu(self) -> float:
+        """Median processor time: above the wall time, the work ran in parallel; far below, others had the CPUs."""
+        return statistics.median(self.inner_cpu or [r.cpu for r in self.runs])
 
     @property
     def peak(self) -> int:
@@ -105,7 +112,7 @@ def run_process(argv: Sequence[str], check: Callable[[int, str], str | None] | N
     problem = check(code, stdout) if check is not None else (f"exit code {code}" if code else None)
     if problem:
         raise SystemExit(f"{' '.join(argv)} failed: {problem}\n{stdout[-2000:]}\n{stderr[-2000:]}")
-    return Run(elapsed, usage.ru_maxrss * 1024, stdout)
+    return Run(elapsed, usage.ru_maxrss * 1024, stdout, usage.ru_utime + usage.ru_stime)
 
 
 def measure(
@@ -125,6 +132,7 @@ def measure(
         reported = json.loads(run.stdout) if run.stdout.startswith("{") else {}
         if "seconds" in reported:
             result.inner.append(reported["seconds"])
+            result.inner_cpu.append(reported["cpu"])
     return result
 
 
@@ -320,7 +328,7 @@ def child_score(n_testers: str, draws: str) -> None:
 
     criteria, vendors, testers, frame = _score_campaign(int(n_testers))
     params = ScoringParams(scale_max=5, users=500)
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), _cpu()
     result = score(criteria, vendors, frame, params, testers)
     scored = time.perf_counter()
     found = analyse(
@@ -329,8 +337,14 @@ def child_score(n_testers: str, draws: str) -> None:
     end = time.perf_counter()
     winner = next(v.id for v in result.vendors if v.rank == 1)
     share = found.sensitivity.monte_carlo.first_place_share.get(winner)
-    print(json.dumps({"seconds": end - start, "score": scored - start, "analyse": end - scored, "winner": winner,
-                      "share": share, "rows": len(frame)}))  # fmt: skip
+    print(json.dumps({"seconds": end - start, "cpu": _cpu() - start_cpu, "score": scored - start,
+                      "analyse": end - scored, "winner": winner, "share": share, "rows": len(frame)}))  # fmt: skip
+
+
+def _cpu() -> float:
+    """Processor time of this process so far, its threads included."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def child_skcriteria(n_testers: str, draws: str) -> None:
@@ -345,7 +359,7 @@ def child_skcriteria(n_testers: str, draws: str) -> None:
     from skcriteria.agg.simple import WeightedSumModel
 
     criteria, vendors, _, frame = _score_campaign(int(n_testers))
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), _cpu()
     means = frame.groupby(["vendor", "criterion"])["score"].mean().unstack()
     ids = list(criteria.ids)
     matrix = means.reindex(index=[v.id for v in vendors], columns=ids).to_numpy()
@@ -369,11 +383,8 @@ def child_skcriteria(n_testers: str, draws: str) -> None:
         dm = skc.mkdm(decision, [max] * decision.shape[1], weights=weights)
         wins[int(np.argmin(model.evaluate(dm).rank_))] += 1
     end = time.perf_counter()
-    print(
-        json.dumps(
-            {"seconds": end - start, "winner": vendors[int(wins.argmax())].id, "share": float(wins.max()) / int(draws)}
-        )
-    )
+    winner, share = vendors[int(wins.argmax())].id, float(wins.max()) / int(draws)
+    print(json.dumps({"seconds": end - start, "cpu": _cpu() - start_cpu, "winner": winner, "share": share}))
 
 
 def child_report_table(root: str, target: str) -> None:
@@ -432,6 +443,10 @@ class Line:
 
 def seconds(value: float) -> str:
     return f"{value:.2f} s" if value < 100 else f"{value:.0f} s"
+
+
+def mib(size: int) -> str:
+    return f"{size / MIB:.0f} MiB"
 
 
 def ratio_text(ours: Measure, baseline: Measure | None) -> str:
@@ -555,18 +570,17 @@ def load() -> str:
 
 def table(lines: Sequence[Line], judged: bool) -> list[str]:
     out = [
-        "| workload | ours (median) | range | peak memory | baseline | baseline (median) | baseline peak "
-        "| baseline ÷ ours | goals |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| workload | ours (median) | range | CPU | peak memory | baseline | baseline (median) | baseline CPU "
+        "| baseline peak | baseline ÷ ours | goals |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for line in lines:
         base = line.baseline
         goals = "; ".join(f"{g}: {'ok' if ok else 'MISSED'}" for g, ok in line.goals) if judged else "(not judged)"
-        out.append(
-            f"| {line.workload} | {seconds(line.ours.seconds)} | {line.ours.spread} | {line.ours.peak / MIB:.0f} MiB "
-            f"| {base.label if base else ''} | {seconds(base.seconds) if base else ''} | "
-            f"{f'{base.peak / MIB:.0f} MiB' if base else ''} | {ratio_text(line.ours, base)} | {goals} |"
-        )
+        ours = (seconds(line.ours.seconds), line.ours.spread, seconds(line.ours.cpu), mib(line.ours.peak))
+        theirs = (base.label, seconds(base.seconds), seconds(base.cpu), mib(base.peak)) if base else ("",) * 4
+        cells = (line.workload, *ours, *theirs, ratio_text(line.ours, base), goals)
+        out.append("| " + " | ".join(cells) + " |")
     notes = [f"- {line.workload}: {line.note}" for line in lines if line.note]
     return out + ([""] + notes if notes else [])
 
