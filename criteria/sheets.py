@@ -159,6 +159,8 @@ def as_number(value: Any) -> float | None:
         text = value.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
         if text.count(",") == 1 and "." not in text:
             text = text.replace(",", ".")
+        if "_" in text:  # float() reads '0_4' as 4: a digit separator of Python, not of anyone typing a number
+            return None
         try:
             number = float(text)
         except ValueError:

@@ -61,12 +61,22 @@ def to_json(evaluation: Evaluation) -> str:
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:
-    """Write ``frame`` as CSV, UTF-8 with a BOM (Excel then reads accents), no cell read as a formula."""
+    """Write ``frame`` as CSV, UTF-8 with a BOM (Excel then reads accents), no cell read as a formula.
+
+    A control character or a lone surrogate is refused, naming its column and row, before the file is touched.
+    """
+    name = Path(path).name
+    for column in frame.columns:
+        check_text(str(column), f"{name}, header")
     safe = frame.rename(columns=lambda c: csv_safe(str(c)))
-    for column in safe.columns:
+    for column, original in zip(safe.columns, frame.columns, strict=True):
         if not pd.api.types.is_numeric_dtype(safe[column]) or pd.api.types.is_bool_dtype(safe[column]):
+            for row, value in enumerate(safe[column], start=2):
+                if isinstance(value, str):
+                    check_text(value, f"{name}, column {original}, row {row}")
             safe[column] = safe[column].map(csv_safe)
-    return write_bytes_atomic(path, safe.to_csv(index=False).encode("utf-8-sig"))
+    # CRLF ends the records (RFC 4180): a value holding a bare CR is then quoted instead of splitting its row.
+    return write_bytes_atomic(path, safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig"))
 
 
 def write_csv_exports(evaluation: Evaluation, target: Path) -> list[Path]:

@@ -117,7 +117,7 @@ def set_cell(data: bytes, title: str, reference: str, cell_xml: str) -> bytes:
     """Replace the cell ``reference`` of a worksheet (an openpyxl cell, self-closing or not) by ``cell_xml``."""
     part = sheet_part(data, title)
     text = members_of(data)[part].decode("utf-8")
-    pattern = re.compile(rf'<c r="{reference}"(?: [^>]*)?(?:/>|>.*?</c>)')
+    pattern = re.compile(rf'<c r="{reference}"[^>]*?(?:/>|(?<!/)>.*?</c>)', re.S)
     assert pattern.search(text), f"no cell {reference} in {title}"
     return replace_member(data, part, pattern.sub(lambda _: cell_xml, text, count=1))
 

@@ -245,8 +245,9 @@ class Inspection:
     kind: Literal["xlsx", "ods", "xls"]
     #: parse in a child process with resource limits (a format the guard cannot bound, or a large file).
     isolate: bool = False
-    #: (sheet name, cell) of formulas saved without their computed value: the reader sees them as empty.
-    uncomputed: frozenset[tuple[str, str]] = frozenset()
+    #: cells the reader shows as empty although they hold something: (sheet name, cell, what), ``what``
+    #: being an error value such as '#DIV/0!', or '' for a formula saved without its computed value.
+    hidden: frozenset[tuple[str, str, str]] = frozenset()
 
 
 class _RefusalError(Exception):
@@ -471,8 +472,7 @@ def _inspect_archive(archive: zipfile.ZipFile, limits: Limits, thorough: bool = 
         if archive.read("mimetype").strip() != ODS_MIMETYPE:
             raise _not_workbook("odf")
         _require(names, ODS_PARTS)
-        uncomputed = _scan_ods(archive, archive.getinfo("content.xml"), limits)
-        return Inspection("ods", isolate, uncomputed)
+        return Inspection("ods", isolate, _scan_ods(archive, archive.getinfo("content.xml"), limits))
     if "[Content_Types].xml" not in names:
         raise _not_workbook("ooxml")
     _require(names, XLSX_PARTS)
@@ -620,7 +620,7 @@ class _Extent:
         self.cells = 0
         self.text = 0
         self.rows = self.columns = 0  # the farthest row and column with data in the current sheet
-        self.uncomputed: set[tuple[str, str]] = set()
+        self.hidden: set[tuple[str, str, str]] = set()
 
     def add(self, row: int, column: int, count: int = 1, text: int = 0) -> None:
         """Count ``count`` cells with data and ``text`` characters, the farthest cell at ``row``, ``column``."""
@@ -693,7 +693,7 @@ def _part(target: str) -> str:
 
 def _scan_xlsx(
     archive: zipfile.ZipFile, names: set[str], limits: Limits, thorough: bool = False
-) -> frozenset[tuple[str, str]]:
+) -> frozenset[tuple[str, str, str]]:
     sheets, string_parts = _sheets(archive, names)
     lengths = array("I")
     for part in string_parts:
@@ -709,7 +709,7 @@ def _scan_xlsx(
         ):
             _scan_sheet(archive, info, sheet, lengths, extent)
         extent.end_sheet()
-    return frozenset(extent.uncomputed)
+    return frozenset(extent.hidden)
 
 
 #: A worksheet up to this size is first read at a glance with regular expressions; see _sheet_at_a_glance.
@@ -721,6 +721,7 @@ _PLAIN_FORMULA = re.compile(rb"<f[\s/>]")
 _ATTRIBUTE_LISTS = re.compile(rb"(?:(?:\s++[^\s=/>\"'\x00]++\s*+=\s*+(?:\"[^\"]*+\"|'[^']*+'))*+\s*+/?\x00)*+")
 _R_ATTRIBUTE = re.compile(rb"\sr\s*=\s*[\"']([^\"']*)[\"']")
 _SHARED_TYPE = re.compile(rb"\st\s*=\s*[\"']s[\"']")
+_ERROR_TYPE = re.compile(rb"\st\s*=\s*[\"']e[\"']")
 _PLAIN_REFERENCES = re.compile(rb"(?:[A-Z]{1,3}[0-9]{1,7} )*[A-Z]{1,3}[0-9]{1,7}")
 _UTF8_DECLARATION = re.compile(rb"(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*[\"']utf-?8[\"']", re.IGNORECASE)
 
@@ -748,6 +749,8 @@ def _sheet_at_a_glance(data: bytes, longest: int, extent: _Extent) -> bool:
     if not tags:
         return True
     joined = b"\x00".join(tags)
+    if _ERROR_TYPE.search(joined):
+        return False  # error values: the exact scan records them
     references = _R_ATTRIBUTE.findall(joined)
     if len(references) != len(tags):
         return False
@@ -812,27 +815,32 @@ def _scan_sheet(
     """
     local_names: dict[str, str] = {}
     row = column = 0
-    shared = has_value = has_formula = False
-    index: list[str] = []  # the text of a shared-string cell's <v>, collected by expat itself
+    kind = ""
+    has_value = has_formula = False
+    value: list[str] = []  # the text of a shared-string or error cell's <v>, collected by expat itself
     outer, raw = _parser()
 
     def settle() -> None:
         nonlocal has_value, has_formula
         raw.CharacterDataHandler = None
+        if has_formula and has_value and not "".join(value).strip():
+            has_value = False  # openpyxl writes <v></v> for a formula it could not compute
         if has_value:
             text = 0
-            if shared:
-                number = "".join(index).strip()
+            if kind == "s":
+                number = "".join(value).strip()
                 # An index out of range is the reader's error to report; it allocates nothing for it.
                 if number.isdigit() and len(number) < 10 and int(number) < len(lengths):
                     text = lengths[int(number)]
+            elif kind == "e":
+                extent.hidden.add((sheet, f"{column_letters(column)}{row}", _short("".join(value), 20)))
             extent.add(row, column, text=text)
         elif has_formula:
-            extent.uncomputed.add((sheet, f"{column_letters(column)}{row}"))
+            extent.hidden.add((sheet, f"{column_letters(column)}{row}", ""))
         has_value = has_formula = False
 
     def start(name: str, pairs: list[str]) -> None:
-        nonlocal row, column, shared, has_value, has_formula
+        nonlocal row, column, kind, has_value, has_formula
         local = local_names.get(name) or local_names.setdefault(name, _local(name))
         if local == "c":
             settle()
@@ -847,12 +855,11 @@ def _scan_sheet(
                 row, column = int(match.group(2)[:12]), _column_number(match.group(1))
             else:
                 column += 1
-            shared = kind == "s"
         elif local == "v":
             has_value = True
-            if shared:
-                index.clear()
-                raw.CharacterDataHandler = index.append
+            value.clear()
+            if kind in ("s", "e") or has_formula:
+                raw.CharacterDataHandler = value.append
         elif local == "is":
             has_value = True
         elif local == "f":
@@ -873,7 +880,7 @@ def _scan_sheet(
 # -- ods ---------------------------------------------------------------------------------------------------------
 
 
-def _scan_ods(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> frozenset[tuple[str, str]]:
+def _scan_ods(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> frozenset[tuple[str, str, str]]:
     """Every table of content.xml with repeated rows, columns and spaces counted as the reader expands them.
 
     Empty rows and cells repeated after the last data are free (LibreOffice writes a million of
@@ -901,26 +908,31 @@ def _scan_ods(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -
                 cell.text += _repeat(attribute(pairs, "c", "1"))
             return
         if local == "table-cell" or local == "covered-table-cell":
-            repeat, has_value, formula = 1, False, False
+            repeat, has_value, formula, error = 1, False, False, False
             for i in range(0, len(pairs) - 1, 2):
                 key = pairs[i]
                 key = local_names.get(key) or local_names.setdefault(key, _local(key))
                 if key == "number-columns-repeated":
                     repeat = _repeat(pairs[i + 1])
                 elif key == "value-type":
+                    # office:value-type, and LibreOffice's calcext:value-type="error" for #DIV/0! and the like.
                     has_value = True
+                    error = error or pairs[i + 1] == "error"
                 elif key == "formula":
                     formula = True
-            table.cell = _OdsCell(repeat, has_value, formula)
+            table.cell = _OdsCell(repeat, has_value, formula, [] if error else None)
         elif local == "table-row":
             table.start_row(_repeat(attribute(pairs, "number-rows-repeated", "1")))
         elif local == "table":
             table.name, table.rows = attribute(pairs, "name"), 0
 
     def data(text: str) -> None:
-        if table.cell is not None:
-            table.cell.text += len(text)
-            table.cell.data = table.cell.data or not text.isspace()
+        cell = table.cell
+        if cell is not None:
+            cell.text += len(text)
+            cell.data = cell.data or not text.isspace()
+            if cell.error is not None and len(cell.error) < 8:
+                cell.error.append(text)
 
     def end(name: str) -> None:
         cell = table.cell
@@ -930,12 +942,16 @@ def _scan_ods(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -
                 return
             table.cell = None
             first, table.columns = table.columns + 1, table.columns + cell.repeat
+            if cell.error is not None:
+                extent.hidden.add(
+                    (table.name, f"{column_letters(first)}{table.rows + 1}", _short("".join(cell.error), 20))
+                )
             if cell.data:
                 table.last = table.columns
                 table.row_cells += cell.repeat
                 table.row_text += cell.text * cell.repeat
             elif cell.formula:
-                extent.uncomputed.add((table.name, f"{column_letters(first)}{table.rows + 1}"))
+                extent.hidden.add((table.name, f"{column_letters(first)}{table.rows + 1}", ""))
             return
         local = local_names.get(name) or local_names.setdefault(name, _local(name))
         if local == "table-row":
@@ -949,7 +965,7 @@ def _scan_ods(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -
     outer, raw = _parser()
     raw.StartElementHandler, raw.EndElementHandler, raw.CharacterDataHandler = start, end, data
     _stream(archive, info, outer)
-    return frozenset(extent.uncomputed)
+    return frozenset(extent.hidden)
 
 
 def _repeat(value: str) -> int:
@@ -966,6 +982,7 @@ class _OdsCell:
     repeat: int
     data: bool
     formula: bool
+    error: list[str] | None = None  # the text of an error value (#DIV/0!), when the cell holds one
     text: int = 0
     depth: int = 0
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -46,6 +47,7 @@ __all__ = ["MAX_WORKBOOK_BYTES", "WORKBOOK_SUFFIXES"]  # re-exported for tender/
 #: Larger files are not even read (vendors/guard.py holds every other limit).
 MAX_WORKBOOK_BYTES = LIMITS.file_bytes
 NA_SPELLINGS = frozenset({"N/A", "NA"})
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 #: What each problem says, as (found, expected) templates, in both languages.
 _OWN_MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
@@ -344,7 +346,7 @@ def _parse(data: bytes, expected: Expected, name: str, verdict: Inspection, limi
 
         try:
             grids = _Grids(CalamineWorkbook.from_filelike(io.BytesIO(data)))
-            return _check(grids, expected, report, verdict.uncomputed)
+            return _check(grids, expected, report, verdict.hidden)
         except PasswordError:
             # An .xls saved with a password (the guard only sees the encryption of .xlsx files).
             report.add("encrypted")
@@ -367,7 +369,7 @@ def _parse(data: bytes, expected: Expected, name: str, verdict: Inspection, limi
 
 
 def _check(
-    grids: _Grids, expected: Expected, report: _Report, uncomputed: frozenset[tuple[str, str]] = frozenset()
+    grids: _Grids, expected: Expected, report: _Report, hidden: frozenset[tuple[str, str, str]] = frozenset()
 ) -> Intake:
     """Check an opened workbook: metadata, then vendor sheets, then rows."""
     meta_name = _meta_sheet(grids)
@@ -381,9 +383,10 @@ def _check(
     if tester not in expected.testers:
         report.add("tester", meta_name, meta_cells.get("tester_id"), found=tester or "")
     rows: list[ScoreRow] = []
+    unread = {(sheet, cell): what for sheet, cell, what in hidden}
     sheets = _vendor_sheets(grids, meta_name, meta, expected, report)
     for vendor, sheet in sheets.items():
-        rows.extend(_read_rows(grids[sheet], sheet, vendor, expected, report, uncomputed))
+        rows.extend(_read_rows(grids[sheet], sheet, vendor, expected, report, unread))
     if report.problems:
         return Intake(report.file, tester, problems=tuple(report.problems))
     return Intake(report.file, tester, rows=tuple(rows))
@@ -516,7 +519,7 @@ def _vendor_sheets(
                 found[vendor] = name
         elif name in by_title and by_title[name] in expected.vendors:
             # The sheet kept its name but lost its vendor ID: say so here rather than "sheet missing".
-            shown = f'"{_short(vendor, 40)}"' if vendor else MESSAGES[expected.language]["empty"][0]
+            shown = f'"{_visible(_short(vendor, 40))}"' if vendor else MESSAGES[expected.language]["empty"][0]
             report.add("vendor_cell", name, cell, found=shown, vendor=by_title[name])
             reported.add(by_title[name])
 
@@ -557,7 +560,7 @@ def _read_rows(
     vendor: str,
     expected: Expected,
     report: _Report,
-    uncomputed: frozenset[tuple[str, str]] = frozenset(),
+    unread: Mapping[tuple[str, str], str] | None = None,
 ) -> list[ScoreRow]:
     header, score_column, comment_column = _columns(grid)
     known = set(expected.criteria)
@@ -583,10 +586,14 @@ def _read_rows(
             report.add("criterion_twice", sheet, _ref(row, ID_COLUMN), criterion=criterion, first=seen[criterion])
             continue
         seen[criterion] = row
-        if uncomputed and (raw == "" or raw is None) and (sheet, _ref(row, score_column)) in uncomputed:
-            # The reader sees an empty cell where the tester wrote a formula: say so rather than lose the score.
-            scale = scale_text(expected.scale, language)
-            report.add("formula", sheet, _ref(row, score_column), scale=scale)
+        if unread and (raw == "" or raw is None) and (sheet, _ref(row, score_column)) in unread:
+            # The reader shows an empty cell where the tester left a formula or an error value (#DIV/0!):
+            # say so rather than lose the score.
+            what, scale = unread[(sheet, _ref(row, score_column))], scale_text(expected.scale, language)
+            if what:
+                report.add("score", sheet, _ref(row, score_column), found=what, scale=scale)
+            else:
+                report.add("formula", sheet, _ref(row, score_column), scale=scale)
             continue
         # Fast paths for what testers type most (an empty cell, a listed number, a short text);
         # anything else goes through parse_score.
@@ -604,6 +611,10 @@ def _read_rows(
             continue
         comment = values[comment_index] if comment_index < width else ""
         comment = comment.strip() if isinstance(comment, str) else as_text(comment)
+        if not comment.isprintable():
+            # Control characters (an escaped BEL in a hand-edited file) mean nothing in a comment and would
+            # break the documents and exports it reaches; line breaks and tabs stay.
+            comment = _CONTROL.sub(" ", comment)
         rows.append(ScoreRow(vendor, criterion, parsed[0], parsed[1], comment))
     if len(seen) < len(known):
         for criterion in expected.criteria:
@@ -663,4 +674,11 @@ def _show(raw: Any, language: str) -> str:
         return format_number(float(raw), language)
     if isinstance(raw, dt.datetime | dt.date | dt.time):
         return raw.isoformat()
-    return f'"{_short(str(raw), 40)}"'
+    return f'"{_visible(_short(str(raw), 40))}"'
+
+
+def _visible(text: str) -> str:
+    """Text with its invisible characters spelled out ('4[U+200B]'): the tester sees '4' and must be told why."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else f"[U+{ord(c):04X}]" for c in text)

@@ -257,8 +257,15 @@ def write_workbooks(
     outdir: Path,
     progress: Callable[[int], None] | None = None,
 ) -> tuple[Path, ...]:
-    """Write ``<tester id>.xlsx`` for every tester into ``outdir``, each atomically."""
+    """Write ``<tester id>.xlsx`` for every tester into ``outdir``, each atomically.
+
+    Every text is checked before the first file is written: a bad name stops the run with
+    no workbook half sent.
+    """
     template = build_template(spec)
+    for tester in testers:
+        check_text(tester.id, f"tester ID {tester.id!r}")
+        check_text(tester.name, f"name of tester {tester.id}")
     written: list[Path] = []
     for tester in testers:
         written.append(write_bytes_atomic(Path(outdir) / f"{tester.id}.xlsx", template.render(tester)))
