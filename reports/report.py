@@ -52,6 +52,9 @@ SCORE_DIGITS = 2
 AGENDA_LIMIT = 30
 #: At most this many comments quoted per agenda point or knock-out.
 COMMENTS_LIMIT = 6
+#: At most this many characters of one comment quoted (the results attached and `tender score` keep it whole):
+#: laying out one unbroken 50,000-character comment took WeasyPrint over a minute.
+COMMENT_CHARS = 600
 #: At most this many problems quoted per rejected workbook in the audit trail.
 PROBLEMS_LIMIT = 3
 #: Characters of the sha256 printed in the audit trail (enough to find the file in the archive).
@@ -372,7 +375,7 @@ def report_context(
             cell = scores[(scores["vendor"] == v.id) & (scores["criterion"] == ko.criterion)]
             given = [float(x) for x in cell["score"] if not math.isnan(x)]
             said = [
-                {"tester": tester_names.get(t, t), "comment": str(c).strip()}
+                {"tester": tester_names.get(t, t), "comment": _quote(c)}
                 for t, c in zip(cell["tester"], cell["comment"], strict=True)
                 if isinstance(c, str) and c.strip()
             ]
@@ -411,7 +414,7 @@ def report_context(
                 "spread": number(item.spread, 0),
                 "counts": _score_counts([s for _, s in item.scores]),
                 "comments": [
-                    {"tester": tester_names.get(t, t), "comment": c} for t, c in item.comments[:COMMENTS_LIMIT]
+                    {"tester": tester_names.get(t, t), "comment": _quote(c)} for t, c in item.comments[:COMMENTS_LIMIT]
                 ],
                 "more_comments": max(0, len(item.comments) - COMMENTS_LIMIT),
             }
@@ -702,6 +705,12 @@ def draw_charts(jobs: Mapping[str, ChartJob]) -> dict[str, str]:
         with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork")) as pool:
             return dict(zip(names, pool.map(_draw, [jobs[n] for n in names]), strict=True))
     return {name: _draw(jobs[name]) for name in names}
+
+
+def _quote(comment: object) -> str:
+    """A tester's comment as the report quotes it: at most COMMENT_CHARS characters."""
+    text = str(comment).strip()
+    return text if len(text) <= COMMENT_CHARS else text[: COMMENT_CHARS - 1].rstrip() + "…"
 
 
 def _chart_name(result: VendorResult, r: Callable[..., str]) -> str:
