@@ -45,6 +45,8 @@ WIDTH_CM = 17.0
 _RC: dict[Any, Any] = {  # keys checked by matplotlib at run time
     "svg.fonttype": "none",
     "svg.hashsalt": "rse-tender",
+    # Names are text, never mathtext: "Cost$ $ave" must print as typed, not fail to parse.
+    "text.parse_math": False,
     "font.family": "sans-serif",
     "font.sans-serif": [FONT],
     "font.size": 8,
