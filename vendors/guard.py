@@ -1117,11 +1117,12 @@ def _limit(limits: Limits) -> None:
         with open("/proc/self/statm", "rb") as statm:
             inherited = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError, IndexError):
-        inherited = 0
-    memory = inherited + limits.memory_bytes
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    if hard == resource.RLIM_INFINITY or memory < hard:
-        resource.setrlimit(resource.RLIMIT_AS, (memory, hard))
+        inherited = None  # not Linux: the address space cannot be measured (macOS does not enforce the limit)
+    if inherited is not None:
+        memory = inherited + limits.memory_bytes
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard == resource.RLIM_INFINITY or memory < hard:
+            resource.setrlimit(resource.RLIMIT_AS, (memory, hard))
     used = resource.getrusage(resource.RUSAGE_SELF)
     seconds = int(used.ru_utime + used.ru_stime) + limits.seconds
     soft, hard = resource.getrlimit(resource.RLIMIT_CPU)

@@ -397,3 +397,24 @@ def test_a_hostile_inbox_is_rejected_file_by_file_without_a_traceback(tmp_path: 
     assert sorted(status for status, _, _ in rows.values()) == ["accepted"] + ["rejected"] * 10
     # Rejected files are archived and recorded too: nothing collected is ever lost.
     assert sorted(rows) == sorted(sha(inbox / n) for n in [*bad, good.name])
+
+
+def test_worker_processes_contain_a_crashing_reader_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With enough files, collect checks them in a process pool; a reader's abort there ends its own child only."""
+    from tender import collect as collect_module
+
+    root = tmp_path / "c"
+    make_campaign(root, 4)
+    good = [scored(root, f"T{i:03d}", i, mtime=1_000 + i) for i in range(1, 5)]
+    bomb = root / "inbox" / "terabytes.xls"
+    bomb.write_bytes(hostile.xls_bytes({"S": [["x"]]}, dimensions={"S": (4_000_000_000, 60_000)}))
+    monkeypatch.setattr(collect_module, "POOL_THRESHOLD", 2)
+    result = collect_module.collect(root, jobs=2)
+    assert [(c.path.name, c.status) for c in result.files if c.status == "accepted"] == [
+        (p.name, "accepted") for p in good
+    ]
+    (rejected,) = [c for c in result.files if c.status == "rejected"]
+    assert rejected.path == bomb
+    assert (
+        rejected.problems[0].found == "a workbook the reader could not finish (it needs more than 1024 MiB of memory)"
+    )
