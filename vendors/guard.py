@@ -671,9 +671,10 @@ def _sheets(archive: zipfile.ZipFile, names: set[str]) -> tuple[list[tuple[str, 
     _read_small(archive, "xl/_rels/workbook.xml.rels", on_rels)
     sheets: list[tuple[str, str]] = []
     for sheet, rid in listed:
-        kind, target, external = targets.get(rid, ("", "", False))
-        if not kind.endswith("/worksheet"):
-            continue  # chart sheets and dialog sheets hold no cells
+        if rid not in targets:
+            continue  # the reader refuses a sheet without a relationship: nothing of it is parsed
+        # Whatever the relationship's type says (a chart sheet holds no cells), the reader parses the part.
+        _, target, external = targets[rid]
         part = _part(target)
         if external or part not in names:
             raise _not_workbook("missing", member=_short(part if target else rid or sheet, 60))
@@ -702,8 +703,10 @@ def _scan_xlsx(
     longest = max(lengths, default=0)
     for sheet, part in sheets:
         info = archive.getinfo(part)
+        # Only parts named .xml had their prolog checked: any other name gets the exact (defused) scan.
         if (
             thorough
+            or not part.endswith(".xml")
             or info.file_size > _FAST_SHEET_BYTES
             or not _sheet_at_a_glance(b"".join(_chunks(archive, info)), longest, extent)
         ):

@@ -438,6 +438,34 @@ def test_a_dimension_that_lies_is_not_trusted(template: bytes, vendor_part: str,
     assert result.problems[0].found == "data up to cell XFD1048576"
 
 
+def disguised(data: bytes, part: str, how: str) -> bytes:
+    """The workbook with the vendor sheet's relationship typed as a chart sheet, or its part renamed .dat."""
+    rels = "xl/_rels/workbook.xml.rels"
+    if how == "chart sheet":
+        old = f'relationships/worksheet" Target="/{part}"'
+        return hostile.edit_part(data, rels, old, old.replace("relationships/worksheet", "relationships/chartsheet"))
+    renamed = part.replace(".xml", ".dat")
+    data = hostile.edit_part(data, rels, f'Target="/{part}"', f'Target="/{renamed}"')
+    members = hostile.members_of(data)
+    members[renamed] = members.pop(part)
+    return hostile.zip_bytes(members)
+
+
+@pytest.mark.parametrize("how", ["chart sheet", "renamed part"])
+def test_a_disguised_worksheet_is_inspected_all_the_same(
+    template: bytes, vendor_part: str, expected: Expected, how: str
+) -> None:
+    """The reader parses whatever part a sheet's relationship names: the guard inspects the same part."""
+    far = disguised(hostile.add_to_sheet(template, "Vendor A", FAR), vendor_part, how)
+    result, _ = contained(far, expected)
+    assert result.problems[0].found == "data up to cell XFD1048576"
+    xml = hostile.members_of(template)[vendor_part]
+    attack = hostile.with_doctype(xml, hostile.billion_laughs("worksheet"))
+    poisoned = disguised(hostile.replace_member(template, vendor_part, attack), vendor_part, how)
+    member = vendor_part if how == "chart sheet" else vendor_part.replace(".xml", ".dat")
+    assert refused(poisoned, expected) == (ENTITIES.format(member=member), ENTITIES_EXPECTED)
+
+
 def test_styled_but_empty_cells_far_away_are_harmless(template: bytes, expected: Expected) -> None:
     """Formatting without data (a coloured cell) allocates nothing: the workbook is accepted."""
     styled = hostile.add_to_sheet(template, "Vendor A", '<row r="1048576"><c r="XFD1048576" s="1"/></row>')
