@@ -675,21 +675,22 @@ def _sheets(archive: zipfile.ZipFile, names: set[str]) -> tuple[list[tuple[str, 
             continue  # the reader refuses a sheet without a relationship: nothing of it is parsed
         # Whatever the relationship's type says (a chart sheet holds no cells), the reader parses the part.
         _, target, external = targets[rid]
-        part = _part(target)
-        if external or part not in names:
-            raise _not_workbook("missing", member=_short(part if target else rid or sheet, 60))
-        sheets.append((sheet, part))
-    strings = {_part(t) for kind, t, ext in targets.values() if kind.endswith("/sharedStrings") and not ext}
+        parts = [part for part in _parts(target) if part in names]
+        if external or not parts:
+            raise _not_workbook("missing", member=_short(_parts(target)[0] if target else rid or sheet, 60))
+        sheets.extend((sheet, part) for part in parts)
+    strings = {p for kind, t, ext in targets.values() if kind.endswith("/sharedStrings") and not ext for p in _parts(t)}
     if "xl/sharedStrings.xml" in names:
         strings.add("xl/sharedStrings.xml")
     return sheets, sorted(s for s in strings if s in names)
 
 
-def _part(target: str) -> str:
-    """A relationship target of xl/workbook.xml as a member name."""
-    if target.startswith("/"):
-        return posixpath.normpath(target.lstrip("/"))
-    return posixpath.normpath(posixpath.join("xl", target))
+def _parts(target: str) -> list[str]:
+    """The member a relationship target of xl/workbook.xml names: as the reader resolves it (no '..'
+    resolution), and as the packaging rules do; both are inspected when they differ."""
+    literal = target[1:] if target.startswith("/xl/") else target if target.startswith("xl/") else "xl/" + target
+    normal = posixpath.normpath(target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target))
+    return [literal] if normal == literal else [literal, normal]
 
 
 def _scan_xlsx(

@@ -212,7 +212,7 @@ def test_a_sheet_pointing_outside_the_file(template: bytes, expected: Expected) 
         'Target="/xl/worksheets/sheet2.xml" Id="rId2"',
         'Target="file:///etc/passwd" TargetMode="External" Id="rId2"',
     )
-    assert refused(outside, expected) == not_workbook("the part xl/file:/etc/passwd is missing")
+    assert refused(outside, expected) == not_workbook("the part xl/file:///etc/passwd is missing")
 
 
 def test_a_part_that_appears_twice(template: bytes, vendor_part: str, expected: Expected) -> None:
