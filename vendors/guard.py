@@ -56,6 +56,7 @@ _ZIP_ERRORS = (zipfile.BadZipFile, EOFError, OSError, ValueError, RuntimeError, 
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
 _CELL_REF = re.compile(r"\s*([A-Za-z]+)([0-9]+)\s*$")
 _COUNT = re.compile(r"\s*[0-9]{1,12}\s*$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -483,7 +484,7 @@ def _unsafe_name(name: str) -> bool:
     """A member name that could escape a folder if extracted, or that hides characters."""
     if not name or name.startswith(("/", "\\")) or "\\" in name or re.match(r"^[A-Za-z]:", name):
         return True
-    if any(ord(c) < 32 or c == "\x7f" for c in name):
+    if _CONTROL.search(name):
         return True
     return any(part in ("..", ".") for part in name.split("/"))
 
@@ -718,15 +719,14 @@ def _scan_xlsx(
 
 #: A worksheet up to this size is first read at a glance with regular expressions; see _sheet_at_a_glance.
 _FAST_SHEET_BYTES = 16 * 2**20
-#: Every <c> tag written without a prefix (<c ...>, <c/>, <c>), its attribute text captured.
-_PLAIN_CELL = re.compile(rb"<c(\s[^>]*|/|)>")
+#: Every <c> tag written without a prefix (<c ...>, <c .../>, <c/>, <c>), its attribute text captured.
+_CELL_TAG = re.compile(rb"<c(\s[^>]*|/|)>")
 _PLAIN_FORMULA = re.compile(rb"<f[\s/>]")
-#: Attribute texts joined by NUL, each a well-formed list of quoted attributes (so no tag was cut at a quoted '>').
-_ATTRIBUTE_LISTS = re.compile(rb"(?:(?:\s++[^\s=/>\"'\x00]++\s*+=\s*+(?:\"[^\"]*+\"|'[^']*+'))*+\s*+/?\x00)*+")
-_R_ATTRIBUTE = re.compile(rb"\sr\s*=\s*[\"']([^\"']*)[\"']")
-_SHARED_TYPE = re.compile(rb"\st\s*=\s*[\"']s[\"']")
-_ERROR_TYPE = re.compile(rb"\st\s*=\s*[\"']e[\"']")
-_PLAIN_REFERENCES = re.compile(rb"(?:[A-Z]{1,3}[0-9]{1,7} )*[A-Z]{1,3}[0-9]{1,7}")
+#: Cell tags' attribute texts, NUL-separated, each as Excel, LibreOffice and openpyxl write it: r, then s, then
+#: t, double-quoted, maybe self-closing. Anything else, including a tag cut short at a quoted '>', does not match.
+_CANONICAL = re.compile(rb'(?:\x00 r="[A-Z]{1,3}[0-9]{1,7}"(?: s="[0-9]{1,6}")?(?: t="[a-zA-Z]{1,9}")?(?: ?/)?)*\x00')
+_ROW_OF = re.compile(rb'r="[A-Z]+([0-9]+)"')
+_COLUMN_OF = re.compile(rb'r="([A-Z]+)')
 _UTF8_DECLARATION = re.compile(rb"(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*[\"']utf-?8[\"']", re.IGNORECASE)
 
 
@@ -734,41 +734,35 @@ def _sheet_at_a_glance(data: bytes, longest: int, extent: _Extent) -> bool:
     """Count a worksheet's cells from its bytes at C speed; False when only the exact scan can tell.
 
     Holds for what Excel, LibreOffice and openpyxl write (UTF-8, no prefix on cells, every
-    cell with one reference) and leans to caution: a <c> seen here that the reader would not
-    see only adds a cell. Anything else (another encoding, prefixed names, a cell without or
-    with two references, a formula, data beyond the table, a text budget that an upper bound
-    cannot settle) goes to the exact scan, which also words the refusal.
+    cell tag in canonical form) and leans to caution: a tag seen here that the reader would
+    not see only widens the bounds. Anything else (another encoding, prefixed names, a cell
+    tag in another form, a formula, an error value, data near or beyond a limit) goes to the
+    exact scan, which also words any refusal.
     """
     head = data[:200]
     if not (_UTF8_DECLARATION.match(head) or (head.startswith(b"<") and not head.startswith(b"<?xml"))):
         return False
     if b":c" in data or b":f" in data or _PLAIN_FORMULA.search(data):
         return False
-    every = _PLAIN_CELL.findall(data)
+    every = _CELL_TAG.findall(data)
     if not every:
         return True
-    if not _ATTRIBUTE_LISTS.fullmatch(b"\x00".join(every) + b"\x00"):
+    tags = b"\x00" + b"\x00".join(every) + b"\x00"
+    if not _CANONICAL.fullmatch(tags):
         return False
-    tags = [tag for tag in every if not tag.endswith(b"/")]  # a self-closing cell holds no value
-    if not tags:
-        return True
-    joined = b"\x00".join(tags)
-    if _ERROR_TYPE.search(joined):
+    if b' t="e"' in tags:
         return False  # error values: the exact scan records them
-    references = _R_ATTRIBUTE.findall(joined)
-    if len(references) != len(tags):
-        return False
-    text = b" ".join(references)
-    if not _PLAIN_REFERENCES.fullmatch(text):
-        return False
-    rows = max(map(int, re.findall(rb"[0-9]+", text)))
-    columns = max(map(_column_number, {letters.decode() for letters in re.findall(rb"[A-Z]+", text)}))
     limits = extent.limits
+    rows = max(map(int, _ROW_OF.findall(tags)))
+    columns = max(_column_number(letters.decode()) for letters in set(_COLUMN_OF.findall(tags)))
+    with_data = len(every) - tags.count(b"/\x00")  # a self-closing cell holds no value
     # An upper bound of the shared text: every shared-string cell holding the longest string.
-    shared = len(_SHARED_TYPE.findall(joined)) * longest
-    if rows > limits.rows or columns > limits.columns or extent.text + shared > limits.text_chars:
+    shared = tags.count(b' t="s"') * longest
+    if rows > limits.rows or columns > limits.columns:
         return False
-    extent.add(rows, columns, len(tags), shared)
+    if extent.cells + with_data > limits.cells or extent.text + shared > limits.text_chars:
+        return False
+    extent.add(rows, columns, with_data, shared)
     return True
 
 

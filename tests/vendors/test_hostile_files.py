@@ -530,17 +530,22 @@ def test_a_highly_compressed_part(template: bytes, vendor_part: str, expected: E
     [
         pytest.param("", True, id="template"),
         pytest.param('<row r="70"><c r="Z70"><v>1</v></c></row>', True, id="column Z"),
-        pytest.param('<row r="70"><c r=\'B70\' t="s"><v>0</v></c></row>', True, id="single quotes"),
-        pytest.param('<row r="70"><c r="B70" s="1"/><c r="AZ70" s="1"/></row>', True, id="styled only"),
-        # Beyond the table, no reference, a formula, a quoted '>' cutting the tag: the exact scan decides.
+        pytest.param('<row r="70"><c r="B70" s="1" t="s"><v>0</v></c></row>', True, id="shared string"),
+        pytest.param('<row r="70"><c r="B70" s="1"/><c r="C70" s="1" /></row>', True, id="styled only"),
+        # Beyond the table (even styled only), another attribute form, no reference, a formula, an error value,
+        # a quoted '>' cutting the tag: the exact scan decides.
         pytest.param('<row r="70"><c r="AA70"><v>1</v></c></row>', False, id="column AA"),
+        pytest.param('<row r="70"><c r="AZ70" s="1"/></row>', False, id="styled beyond"),
+        pytest.param("<row r=\"70\"><c r='B70'><v>0</v></c></row>", False, id="single quotes"),
         pytest.param('<row r="70"><c><v>1</v></c></row>', False, id="no reference"),
         pytest.param('<row r="70"><c r="B70"><f>1+1</f></c></row>', False, id="formula"),
+        pytest.param('<row r="70"><c r="B70" t="e"><v>#N/A</v></c></row>', False, id="error"),
         pytest.param('<row r="70"><c r="B70" foo=">" a="Z9999"><v>1</v></c></row>', False, id="quoted >"),
+        pytest.param('<row r="70"><c foo="/>" r="XFD70"><v>1</v></c></row>', False, id="quoted />"),
     ],
 )
 def test_the_glance_agrees_with_the_exact_scan(template: bytes, rows: str, at_a_glance: bool) -> None:
-    """The regular-expression shortcut says 'fine' only where the exact scan counts the same cells."""
+    """The regular-expression shortcut says 'fine' only where the exact scan counts the same cells within bounds."""
     data = hostile.add_to_sheet(template, "Vendor A", rows)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         info = archive.getinfo(hostile.sheet_part(data, "Vendor A"))
@@ -548,8 +553,11 @@ def test_the_glance_agrees_with_the_exact_scan(template: bytes, rows: str, at_a_
         assert guard._sheet_at_a_glance(archive.read(info), 1, glance) is at_a_glance
         guard._scan_sheet(archive, info, "Vendor A", guard.array("I", [1]), exact)
     if at_a_glance:
-        assert (glance.rows, glance.columns, glance.cells) == (exact.rows, exact.columns, exact.cells)
-        assert glance.text >= exact.text  # an upper bound of the shared text
+        # The same cells with data; bounds (styled cells count) and shared text are upper bounds of the exact ones.
+        assert glance.cells == exact.cells
+        assert (glance.rows >= exact.rows, glance.columns >= exact.columns, glance.text >= exact.text) == (True,) * 3
+        assert glance.rows <= 9999
+        assert glance.columns <= 26
 
 
 # --------------------------------------------------------------------------------- readers in a child process
