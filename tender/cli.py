@@ -95,14 +95,6 @@ def check(directory: Path) -> None:
     )
 
 
-class NotAvailableError(click.ClickException):
-    """A command of the lifecycle that this version does not provide yet."""
-
-
-def _not_available(command: str, issue: int) -> None:
-    raise NotAvailableError(f"'tender {command}' is not available yet (planned in issue {issue})")
-
-
 @cli.command()
 @CAMPAIGN_DIR
 @click.option(
@@ -325,26 +317,23 @@ def demo(ctx: click.Context, directory: Path, language: str, n_testers: int, see
 
     campaign = create_demo_campaign(directory, language, n_testers, seed, force)
     click.echo(f"== Example campaign created in {directory} ({len(campaign.testers)} simulated testers)")
-    _demo_step(ctx, "spec", directory=directory)
-    if _demo_step(ctx, "sheets", directory=directory):
-        with click.progressbar(length=len(campaign.testers), label="Simulated testers fill their workbooks") as bar:
-            fill_inbox(campaign, seed, bar.update)
+    for name in ("spec", "sheets"):
+        _demo_step(ctx, name, directory=directory)
+    with click.progressbar(length=len(campaign.testers), label="Simulated testers fill their workbooks") as bar:
+        fill_inbox(campaign, seed, bar.update)
     for name in ("collect", "status", "score", "report"):
         _demo_step(ctx, name, directory=directory)
     click.echo(f"== Done. Open {directory / 'out' / 'spec.pdf'} and {directory / 'out' / 'report.pdf'}")
 
 
-def _demo_step(ctx: click.Context, name: str, **params: Any) -> bool:
-    """Run one real command of the lifecycle; say plainly when it is not available yet."""
-    command = cli.commands[name]
+def _demo_step(ctx: click.Context, name: str, **params: Any) -> None:
+    """Run one real command of the lifecycle, as a user would type it."""
     click.echo(f"== tender {name} {params['directory']}")
     try:
-        ctx.invoke(command, **params)
-    except NotAvailableError as exc:
-        click.echo(f"   skipped: {exc.message}")
-        return False
-    except click.exceptions.Exit as exc:
-        # A step that reports problems (exit 1) must not end the demonstration.
-        if exc.exit_code:
-            click.echo(f"   (tender {name} exited with code {exc.exit_code})")
-    return True
+        ctx.invoke(cli.commands[name], **params)
+    except TenderError as exc:
+        # A step that reports problems the user must act on (exit 1), such as the
+        # demo's rejected draft, is part of the story; a configuration error is not.
+        if exc.exit_code != 1:
+            raise
+        click.echo(f"   tender {name} reported (exit code 1): {exc}")

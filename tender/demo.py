@@ -26,6 +26,7 @@ PROFILES: dict[str, tuple[float, float, float, float, tuple[str, ...], tuple[str
 KNOCKOUT = ("V5", "SEC-02")
 # Features that split the panel by generation (younger testers love them, older ones do not),
 # so the report has a consensus-meeting agenda to show.
+EXTRA_NAMES = {"en": ("first version", "draft"), "fr": ("première version", "brouillon")}
 POLARISED = (("V1", "ACT-02"), ("V2", "CNT-03"), ("V3", "UX-02"), ("V4", "COM-04"), ("V2", "ADO-01"))
 
 
@@ -157,16 +158,39 @@ def create_demo_campaign(root: Path, language: str, n_testers: int, seed: int, f
 
 
 def fill_inbox(campaign: Campaign, seed: int, progress: Callable[[int], None] | None = None) -> list[Path]:
-    """Fill every tester's generated workbook as the tester would, and drop it in inbox/."""
+    """Fill every tester's generated workbook as the tester would, and drop it in inbox/.
+
+    Like a real pilot, the first tester also sent an earlier version (to be superseded)
+    and the second one a draft with typing mistakes (to be rejected with its problems).
+    """
+    import os
+
     from vendors.workbook import fill_workbook
 
     answers = simulate_answers(campaign, seed)
-    campaign.paths.inbox.mkdir(parents=True, exist_ok=True)
+    inbox = campaign.paths.inbox
+    inbox.mkdir(parents=True, exist_ok=True)
     written = []
     for tester in campaign.testers:
         template = campaign.paths.sheets / f"{tester.id}.xlsx"
-        target = campaign.paths.inbox / f"{tester.id}.xlsx"
-        written.append(fill_workbook(template, target, answers[tester.id]))
+        written.append(fill_workbook(template, inbox / f"{tester.id}.xlsx", answers[tester.id]))
         if progress:
             progress(1)
-    return written
+    first, second = campaign.testers[0].id, campaign.testers[1].id
+    early = {vendor: dict(rows) for vendor, rows in answers[first].items()}
+    vendor = next(iter(early))
+    early[vendor] = {criterion: (None, "") for criterion in early[vendor]}  # not yet scored
+    draft = {vendor: dict(rows) for vendor, rows in answers[second].items()}
+    criteria = list(draft[vendor])
+    draft[vendor][criteria[0]] = ("great", "")  # not a score
+    draft[vendor][criteria[1]] = (7, "")  # above the scale
+    early_name, draft_name = EXTRA_NAMES[campaign.settings.language]
+    extras = [
+        fill_workbook(campaign.paths.sheets / f"{first}.xlsx", inbox / f"{first} ({early_name}).xlsx", early),
+        fill_workbook(campaign.paths.sheets / f"{second}.xlsx", inbox / f"{second} ({draft_name}).xlsx", draft),
+    ]
+    # Older modification times: collect takes files oldest first, as they were sent.
+    for path in extras:
+        stamp = (inbox / f"{first}.xlsx").stat().st_mtime - 3600
+        os.utime(path, (stamp, stamp))
+    return written + extras

@@ -17,10 +17,14 @@ def test_demo_runs_every_command_and_writes_both_pdfs(tmp_path: Path) -> None:
     root = tmp_path / "demo"
     result = CliRunner().invoke(cli, ["demo", str(root), "--testers", "8", "--lang", "fr"])
     assert result.exit_code == 0, result.output
-    assert "skipped" not in result.output
     for command in ("spec", "sheets", "collect", "status", "score", "report"):
         assert f"== tender {command} {root}" in result.output
-    assert sorted(p.name for p in (root / "inbox").iterdir()) == [f"T{i:03d}.xlsx" for i in range(1, 9)]
+    expected = [f"T{i:03d}.xlsx" for i in range(1, 9)] + ["T001 (première version).xlsx", "T002 (brouillon).xlsx"]
+    assert sorted(p.name for p in (root / "inbox").iterdir()) == sorted(expected)
+    # The draft with typing mistakes is rejected, cell by cell; the early version is superseded.
+    assert 'T002 (brouillon).xlsx, feuille Agorana, cellule E4 : trouvé "great"' in result.output
+    assert "10 fichier(s) : 9 accepté(s), 1 refusé(s), 0 inchangé(s), 1 remplacé(s)." in result.output
+    assert (root / "out" / "collect-problems.xlsx").exists()
     spec = PdfReader(root / "out" / "spec.pdf")
     report = PdfReader(root / "out" / "report.pdf")
     assert len(spec.pages) >= 10
