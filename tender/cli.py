@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,11 @@ LANG = click.option(
     help="Language of the criteria, workbooks and documents.",
 )
 CAMPAIGN_DIR = click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+
+
+def _progress(length: int, text: str) -> Any:
+    """A progress bar on stderr, so that stdout stays clean for pipes and redirections."""
+    return click.progressbar(length=length, label=text, file=sys.stderr)
 
 
 class TenderGroup(click.Group):
@@ -153,9 +159,7 @@ def sheets(directory: Path, outdir: Path | None) -> None:
     from tender.collect import label, make_sheets
 
     campaign = load_campaign(directory)
-    stderr = click.get_text_stream("stderr")
-    length = len(campaign.testers)
-    with click.progressbar(length=length, label=label("writing", campaign.settings.language), file=stderr) as bar:
+    with _progress(len(campaign.testers), label("writing", campaign.settings.language)) as bar:
         result = make_sheets(campaign, outdir, bar.update)
     for line in result.lines():
         click.echo(line)
@@ -181,9 +185,7 @@ def collect(directory: Path, paths: tuple[Path, ...], jobs: int | None) -> None:
     from tender.collect import label, plan_collect, run_collect
 
     plan = plan_collect(directory, paths)
-    stderr = click.get_text_stream("stderr")
-    text = label("collecting", plan.campaign.settings.language)
-    with click.progressbar(length=len(plan.files), label=text, file=stderr) as bar:
+    with _progress(len(plan.files), label("collecting", plan.campaign.settings.language)) as bar:
         result = run_collect(plan, bar.update, jobs)
     for line in result.lines():
         click.echo(line)
@@ -319,7 +321,7 @@ def demo(ctx: click.Context, directory: Path, language: str, n_testers: int, see
     click.echo(f"== Example campaign created in {directory} ({len(campaign.testers)} simulated testers)")
     for name in ("spec", "sheets"):
         _demo_step(ctx, name, directory=directory)
-    with click.progressbar(length=len(campaign.testers), label="Simulated testers fill their workbooks") as bar:
+    with _progress(len(campaign.testers), "Simulated testers fill their workbooks") as bar:
         fill_inbox(campaign, seed, bar.update)
     for name in ("collect", "status", "score", "report"):
         _demo_step(ctx, name, directory=directory)
