@@ -9,8 +9,9 @@ baseline measured in the same run, their ratio, the peak memory and the goal:
 Every figure is the median wall time of ``--runs`` runs (default 3) in a fresh process: whole
 commands run as ``python -m tender ...`` subprocesses, imports included; computations that have no
 command of their own (score + analysis) run in a child process that times them after building its
-data. Peak memory is the largest resident set of the process tree (``ru_maxrss`` from ``wait4``),
-highest over the runs. Exits with 1 when a goal is missed, so it can guard a CI job.
+data. Peak memory is the largest resident set of one process of the tree (``ru_maxrss`` from
+``wait4``: worker processes are not summed), highest over the runs; CPU is user + system time of
+the whole tree. Exits with 1 when a goal is missed, so it can guard a CI job.
 
 Workloads and baselines:
 
