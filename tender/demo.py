@@ -157,11 +157,13 @@ def create_demo_campaign(root: Path, language: str, n_testers: int, seed: int, f
     return load_campaign(root)
 
 
-def fill_inbox(campaign: Campaign, seed: int, progress: Callable[[int], None] | None = None) -> list[Path]:
+def fill_inbox(
+    campaign: Campaign, seed: int, progress: Callable[[int], None] | None = None, mistakes: bool = True
+) -> list[Path]:
     """Fill every tester's generated workbook as the tester would, and drop it in inbox/.
 
-    Like a real pilot, the first tester also sent an earlier version (to be superseded)
-    and the second one a draft with typing mistakes (to be rejected with its problems).
+    With ``mistakes``, as in a real pilot, the first tester also sent an earlier version
+    (to be superseded) and the second one a draft with typing mistakes (to be rejected).
     """
     import os
 
@@ -176,6 +178,8 @@ def fill_inbox(campaign: Campaign, seed: int, progress: Callable[[int], None] | 
         written.append(fill_workbook(template, inbox / f"{tester.id}.xlsx", answers[tester.id]))
         if progress:
             progress(1)
+    if not mistakes:
+        return written
     first, second = campaign.testers[0].id, campaign.testers[1].id
     early = {vendor: dict(rows) for vendor, rows in answers[first].items()}
     vendor = next(iter(early))

@@ -46,7 +46,7 @@ def collected(tmp_path_factory: pytest.TempPathFactory) -> Collected:
     campaign = create_demo_campaign(root, "en", 6, 0, True)
     runner = CliRunner()
     assert runner.invoke(cli, ["sheets", str(root)]).exit_code == 0
-    fill_inbox(campaign, 0)
+    fill_inbox(campaign, 0, mistakes=False)
     (root / "inbox" / "notes.xlsx").write_bytes(b"this is not a workbook")
     assert runner.invoke(cli, ["collect", str(root)]).exit_code == 1  # one file rejected
     second = simulate_answers(campaign, 1)["T001"]
