@@ -321,17 +321,24 @@ def _french_spacing(text: str) -> str:
     return text.replace("« ", "«" + NBSP)
 
 
-def translate(key: str, language: str, /, **values: Any) -> str:
-    """The message ``key`` in ``language``, with ``{placeholders}`` filled from ``values``.
+def message(
+    catalogue: dict[str, dict[str, str]], key: str, language: str, /, *, kind: str = "message", **values: Any
+) -> str:
+    """The message ``key`` of ``catalogue`` in ``language``, with ``{placeholders}`` filled from ``values``.
 
     Raises KeyError naming the key if it is unknown, ValueError if the language is not fr or en.
     """
     if language not in LANGUAGES:
         raise ValueError(f"language {language!r} is not one of {', '.join(LANGUAGES)}")
     try:
-        text = MESSAGES[key][language]
+        text = catalogue[key][language]
     except KeyError:
-        raise KeyError(f"no {language} message for key {key!r}") from None
+        raise KeyError(f"no {language} {kind} for key {key!r}") from None
     if language == "fr":
         text = _french_spacing(text)
     return text.format(nbsp=NBSP, **values) if values or "{nbsp}" in text else text
+
+
+def translate(key: str, language: str, /, **values: Any) -> str:
+    """A message of the specification and of every document (see :func:`message`)."""
+    return message(MESSAGES, key, language, **values)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-LANGUAGES = ("en", "fr")
-NBSP = "\u00a0"
+from reports.i18n import message
 
 #: Every message of the report, by key then language. Placeholders are str.format fields.
 REPORT: dict[str, dict[str, str]] = {
@@ -534,24 +533,9 @@ REPORT: dict[str, dict[str, str]] = {
 }
 
 
-def _french_spacing(text: str) -> str:
-    # A no-break space before high punctuation, so that a line break never strands the sign.
-    for sign in (" :", " ;", " ?", " !", " »", " %"):
-        text = text.replace(sign, NBSP + sign[1:])
-    return text.replace("« ", "«" + NBSP)
-
-
 def report_text(key: str, language: str, **values: Any) -> str:
     """The report message ``key`` in ``language``, with ``{placeholders}`` filled from ``values``.
 
     Raises KeyError naming the key if it is unknown, ValueError if the language is not fr or en.
     """
-    if language not in LANGUAGES:
-        raise ValueError(f"language {language!r} is not one of {', '.join(LANGUAGES)}")
-    try:
-        text = REPORT[key][language]
-    except KeyError:
-        raise KeyError(f"no {language} report message for key {key!r}") from None
-    if language == "fr":
-        text = _french_spacing(text)
-    return text.format(**values) if values else text
+    return message(REPORT, key, language, kind="report message", **values)
