@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING
 
 from criteria.errors import DataError, Location, raise_all
 from criteria.model import ID_PATTERN, Category, CriteriaSet, Criterion, Priority, validate_tree
 from criteria.safe import atomic_path, check_text, set_text
 from criteria.sheets import as_number, as_text, open_workbook, read_table
+
+if TYPE_CHECKING:
+    # openpyxl is imported where a workbook is written: commands that only read never pay for it.
+    from openpyxl.worksheet.worksheet import Worksheet
 
 CATEGORY_SHEETS = ("Categories", "Catégories", "Categorie", "Catégorie")
 CRITERIA_SHEETS = ("Criteria", "Critères", "Criteres", "Critère")
@@ -116,6 +115,9 @@ def _read_weight(value: object, where: Location, errors: list[DataError]) -> flo
 
 def write_criteria(criteria: CriteriaSet, path: Path, language: str = "en") -> Path:
     """Write criteria.xlsx for people to edit (headers in ``language``), atomically."""
+    from openpyxl import Workbook
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     headers = HEADERS[language]
     cat_title, crit_title = SHEET_TITLES[language]
     wb = Workbook()
@@ -137,6 +139,9 @@ def write_criteria(criteria: CriteriaSet, path: Path, language: str = "en") -> P
 
 
 def _header(ws: Worksheet, titles: tuple[str, ...], widths: tuple[int, ...]) -> None:
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
     bold = Font(bold=True, color="FFFFFF")
     fill = PatternFill("solid", fgColor="1F4E79")
     for index, (title, width) in enumerate(zip(titles, widths, strict=True), start=1):
@@ -148,6 +153,8 @@ def _header(ws: Worksheet, titles: tuple[str, ...], widths: tuple[int, ...]) -> 
 
 
 def _row(ws: Worksheet, values: tuple[object, ...]) -> None:
+    from openpyxl.styles import Alignment
+
     row = ws.max_row + 1
     wrap = Alignment(wrap_text=True, vertical="top")
     for index, value in enumerate(values, start=1):

@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from openpyxl.utils import get_column_letter
-
 from criteria.errors import DataError, Location
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".ods", ".xls")
@@ -38,6 +36,15 @@ class Row:
         if key is None:
             return Location(path, sheet, row=self.number)
         return Location(path, sheet, cell=f"{self.letters[key]}{self.number}")
+
+
+def column_letter(number: int) -> str:
+    """The letters of a 1-based column number (1 -> A, 27 -> AA), without importing openpyxl for it."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 def open_workbook(path: Path) -> Any:
@@ -107,7 +114,7 @@ def read_table(
         elif key in positions:
             raise DataError(
                 f"column {title!r} appears twice",
-                Location(path, sheet, cell=f"{get_column_letter(index + 1)}{header_index + 1}"),
+                Location(path, sheet, cell=f"{column_letter(index + 1)}{header_index + 1}"),
             )
         else:
             positions[key] = index
@@ -117,7 +124,7 @@ def read_table(
             f"missing column(s) {', '.join(missing)} in the header row",
             Location(path, sheet, row=header_index + 1),
         )
-    letters = {k: get_column_letter(i + 1) for k, i in positions.items()}
+    letters = {k: column_letter(i + 1) for k, i in positions.items()}
     rows: list[Row] = []
     for offset, raw in enumerate(grid[header_index + 1 :], start=header_index + 2):
         if not any(_is_present(v) for v in raw):

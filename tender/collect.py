@@ -15,9 +15,6 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-
 from criteria.catalogue import scale_labels
 from criteria.errors import TenderError
 from criteria.safe import atomic_path, check_text, set_text, write_bytes_atomic
@@ -489,6 +486,10 @@ def _shown_path(path: Path, root: Path) -> str:
 
 def write_problems(rejected: Sequence[Collected], target: Path, language: str) -> Path:
     """Write every problem of the rejected files to an xlsx the team can send back, atomically."""
+    # openpyxl is imported only when a file was rejected: a clean collect never pays for it.
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+
     wb = Workbook()
     ws = wb.active
     ws.title = "Problems" if language == "en" else "Problèmes"

@@ -9,9 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from criteria.safe import atomic_path, check_text, csv_safe, set_text, write_bytes_atomic, write_text_atomic
 from tender.results import MESSAGES, Evaluation, evaluation_to_dict, ranking_table
@@ -110,6 +107,10 @@ def write_xlsx_export(evaluation: Evaluation, target: Path) -> Path:
     language = evaluation.language
     labels = LABELS[language]
     result, criteria = evaluation.result, evaluation.campaign.criteria
+    # openpyxl is imported here, where a workbook is written: the other formats never pay for it.
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
     sheets = [
         (labels["vendors"], vendor_table(result), vendor_table(result, language)),
         (labels["criteria"], criteria_table(result, criteria), criteria_table(result, criteria, language)),
@@ -130,6 +131,9 @@ def write_xlsx_export(evaluation: Evaluation, target: Path) -> Path:
 
 
 def _write_sheet(ws: Any, frame: pd.DataFrame, canonical: Sequence[str]) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
     bold, fill = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor="1F4E79")
     for col, header in enumerate(frame.columns, start=1):
         cell = set_text(ws.cell(row=1, column=col), check_text(str(header), f"sheet {ws.title} header"))

@@ -21,6 +21,7 @@ from vendors.guard import (
     Limits,
     Refusal,
     Stopped,
+    column_letters,
     explain,
     inspect_workbook,
     run_isolated,
@@ -427,9 +428,7 @@ def _cell(grid: Sequence[Sequence[Any]], row: int, column: int) -> Any:
 
 
 def _ref(row: int, column: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return f"{get_column_letter(column)}{row}"
+    return f"{column_letters(column)}{row}"
 
 
 def _meta_sheet(grids: Mapping[str, list[list[Any]]]) -> str | None:

@@ -5,10 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
-
 from criteria.errors import DataError, Location, raise_all
 from criteria.model import ID_PATTERN
 from criteria.safe import atomic_path, check_text, set_text
@@ -156,6 +152,11 @@ def write_testers(testers: Sequence[Tester], path: Path, language: str = "en") -
 
 
 def _write_table(path: Path, title: str, headers: Sequence[str], rows: Sequence[Sequence[object]]) -> Path:
+    # openpyxl is imported here, where a workbook is written: commands that only read never pay for it.
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
     wb = Workbook()
     ws = wb.active
     ws.title = title

@@ -9,19 +9,18 @@ import re
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
-
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.workbook.protection import WorkbookProtection
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.worksheet import Worksheet
 
 from criteria.model import CriteriaSet, Scale
 from criteria.safe import atomic_path, check_text, set_text, write_bytes_atomic
 from vendors.model import Tester, Vendor
+
+if TYPE_CHECKING:
+    # openpyxl is imported where a workbook is written: reading ones (tender collect) never pays for it.
+    from openpyxl.worksheet.worksheet import Worksheet
 
 #: Bumped whenever the layout below changes; intake refuses versions it does not know.
 TEMPLATE_VERSION = "1"
@@ -127,13 +126,33 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 _BLUE = "1F4E79"
-_HEADER_FONT = Font(bold=True, color="FFFFFF")
-_HEADER_FILL = PatternFill("solid", fgColor=_BLUE)
-_INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
-_WRAP = Alignment(wrap_text=True, vertical="top")
-_THIN = Side(style="thin", color="BFBFBF")
-_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_UNLOCKED = Protection(locked=False)
+
+
+@dataclass(frozen=True)
+class _Styles:
+    """The openpyxl styles of the template, built on first use (not at import)."""
+
+    header_font: Any
+    header_fill: Any
+    input_fill: Any
+    wrap: Any
+    box: Any
+    unlocked: Any
+
+
+@cache
+def _styles() -> _Styles:
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+
+    thin = Side(style="thin", color="BFBFBF")
+    return _Styles(
+        header_font=Font(bold=True, color="FFFFFF"),
+        header_fill=PatternFill("solid", fgColor=_BLUE),
+        input_fill=PatternFill("solid", fgColor="FFF2CC"),
+        wrap=Alignment(wrap_text=True, vertical="top"),
+        box=Border(left=thin, right=thin, top=thin, bottom=thin),
+        unlocked=Protection(locked=False),
+    )
 
 
 @dataclass(frozen=True)
@@ -224,6 +243,10 @@ def build_template(spec: WorkbookSpec) -> WorkbookTemplate:
     """Build the workbook once with openpyxl; per-tester copies only change the tester fields."""
     if spec.language not in TEXTS:
         raise ValueError(f"language {spec.language!r} is not one of {', '.join(TEXTS)}")
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+    from openpyxl.workbook.protection import WorkbookProtection
+
     titles = sheet_titles(spec.vendors, spec.language)
     wb = Workbook()
     _instructions_sheet(wb.active, spec, titles)
@@ -277,10 +300,12 @@ def write_workbooks(
 def _text(ws: Worksheet, row: int, column: int, value: str, what: str) -> None:
     cell = ws.cell(row=row, column=column)
     set_text(cell, check_text(value, what))
-    cell.alignment = _WRAP
+    cell.alignment = _styles().wrap
 
 
 def _instructions_sheet(ws: Worksheet, spec: WorkbookSpec, titles: Mapping[str, str]) -> None:
+    from openpyxl.styles import Alignment, Font
+
     texts = TEXTS[spec.language]
     ws.title = texts["instructions_sheet"]
     ws.column_dimensions["A"].width = 22
@@ -344,11 +369,15 @@ def _instructions_sheet(ws: Worksheet, spec: WorkbookSpec, titles: Mapping[str, 
 
 
 def _label(ws: Worksheet, row: int, text: str) -> None:
+    from openpyxl.styles import Font
+
     _text(ws, row, 1, text, "label")
     ws.cell(row=row, column=1).font = Font(bold=True)
 
 
 def _heading(ws: Worksheet, row: int, text: str) -> None:
+    from openpyxl.styles import Alignment, Font
+
     _text(ws, row, 1, text, "heading")
     ws.cell(row=row, column=1).font = Font(bold=True, size=12, color=_BLUE)
     ws.cell(row=row, column=1).alignment = Alignment(vertical="top")
@@ -357,11 +386,16 @@ def _heading(ws: Worksheet, row: int, text: str) -> None:
 def _table_header(ws: Worksheet, row: int, titles: Sequence[str]) -> None:
     for column, title in enumerate(titles, start=1):
         _text(ws, row, column, title, "header")
-        ws.cell(row=row, column=column).font = _HEADER_FONT
-        ws.cell(row=row, column=column).fill = _HEADER_FILL
+        ws.cell(row=row, column=column).font = _styles().header_font
+        ws.cell(row=row, column=column).fill = _styles().header_fill
 
 
 def _vendor_sheet(ws: Worksheet, spec: WorkbookSpec, vendor: Vendor, values_ref: str) -> None:
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    style = _styles()
     texts = TEXTS[spec.language]
     scale = scale_text(spec.scale, spec.language)
     _label(ws, VENDOR_ID_ROW, texts["vendor"])
@@ -377,7 +411,7 @@ def _vendor_sheet(ws: Worksheet, spec: WorkbookSpec, vendor: Vendor, values_ref:
     for column, title in enumerate((*headers, texts["comment"]), start=1):
         _text(ws, HEADER_ROW, column, title, "header")
         cell = ws.cell(row=HEADER_ROW, column=column)
-        cell.font, cell.fill, cell.border = _HEADER_FONT, _HEADER_FILL, _BOX
+        cell.font, cell.fill, cell.border = style.header_font, style.header_fill, style.box
     for column, width in _WIDTHS.items():
         ws.column_dimensions[get_column_letter(column)].width = width
     names = {c.id: c.name for c in spec.criteria.categories}
@@ -391,10 +425,15 @@ def _vendor_sheet(ws: Worksheet, spec: WorkbookSpec, vendor: Vendor, values_ref:
         }
         for column, value in values.items():
             _text(ws, row, column, value, f"criterion {crit.id}")
-            ws.cell(row=row, column=column).border = _BOX
+            ws.cell(row=row, column=column).border = style.box
         for column in (SCORE_COLUMN, COMMENT_COLUMN):
             cell = ws.cell(row=row, column=column)
-            cell.protection, cell.fill, cell.border, cell.alignment = _UNLOCKED, _INPUT_FILL, _BOX, _WRAP
+            cell.protection, cell.fill, cell.border, cell.alignment = (
+                style.unlocked,
+                style.input_fill,
+                style.box,
+                style.wrap,
+            )
         ws.cell(row=row, column=SCORE_COLUMN).alignment = Alignment(horizontal="center", vertical="top")
         ws.row_dimensions[row].height = max(_height(str(v), _WIDTHS[c]) for c, v in values.items() if c != ID_COLUMN)
         row += 1
@@ -488,6 +527,8 @@ def fill_workbook(template: Path, target: Path, answers: Mapping[str, Mapping[st
     comment into the next one, found through the sheet's protection as the
     workbook contract says.
     """
+    from openpyxl import load_workbook
+
     wb = load_workbook(template)
     sheets: dict[str, Worksheet] = {}
     for ws in wb.worksheets:
