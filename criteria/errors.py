@@ -54,9 +54,11 @@ class Location:
 class DataError(TenderError):
     """A value in a campaign spreadsheet is missing or invalid; says where."""
 
-    def __init__(self, message: str, where: Location | None = None) -> None:
+    def __init__(self, message: str, where: Location | None = None, item: int | None = None) -> None:
         self.message = message
         self.where = where or Location()
+        #: position of the item concerned in the list that was checked, so a loader can point at its row
+        self.item = item
         text = f"{message} ({self.where})" if str(self.where) else message
         super().__init__(text)
 

@@ -51,16 +51,19 @@ def read_criteria(path: Path) -> CriteriaSet:
     errors: list[DataError] = []
     cat_sheet, cat_rows, _ = read_table(path, CATEGORY_SHEETS, CATEGORY_COLUMNS, ("id", "weight"), workbook)
     categories: list[Category] = []
+    category_rows: list[int] = []
     for row in cat_rows:
         cid = _read_id(row.values["id"], row.where(path, cat_sheet, "id"), errors)
         weight = _read_weight(row.values["weight"], row.where(path, cat_sheet, "weight"), errors)
         if cid is not None and weight is not None:
             categories.append(Category(cid, as_text(row.values.get("name")) or cid, weight))
+            category_rows.append(row.number)
 
     crit_sheet, crit_rows, _ = read_table(
         path, CRITERIA_SHEETS, CRITERIA_COLUMNS, ("id", "category", "title", "priority", "weight"), workbook
     )
     criteria: list[Criterion] = []
+    criterion_rows: list[int] = []
     for row in crit_rows:
         cid = _read_id(row.values["id"], row.where(path, crit_sheet, "id"), errors)
         weight = _read_weight(row.values["weight"], row.where(path, crit_sheet, "weight"), errors)
@@ -84,14 +87,21 @@ def read_criteria(path: Path) -> CriteriaSet:
                     how_to_test=as_text(row.values.get("how_to_test")),
                 )
             )
-    if not errors:
-        errors.extend(_locate(e, path) for e in validate_tree(categories, criteria))
+            criterion_rows.append(row.number)
+    # Structural checks run even when some cells were wrong, so one pass reports everything;
+    # the checks that need every row wait until all rows could be read.
+    sheets = {"Categories": (cat_sheet, category_rows), "Criteria": (crit_sheet, criterion_rows)}
+    tree_errors = validate_tree(categories, criteria, complete=not errors)
+    errors.extend(_locate(e, path, sheets) for e in tree_errors)
     raise_all(errors)
     return CriteriaSet(tuple(categories), tuple(criteria))
 
 
-def _locate(error: DataError, path: Path) -> DataError:
-    return DataError(error.message, Location(path=path))
+def _locate(error: DataError, path: Path, sheets: dict[str, tuple[str, list[int]]]) -> DataError:
+    """Point a structural error at its sheet and, when it is about one item, at that item's row."""
+    sheet, rows = sheets[error.where.sheet or "Criteria"]
+    row = rows[error.item] if error.item is not None else None
+    return DataError(error.message, Location(path, sheet, row=row), error.item)
 
 
 def _read_id(value: object, where: Location, errors: list[DataError]) -> str | None:

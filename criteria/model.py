@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
 
-from criteria.errors import DataError
+from criteria.errors import DataError, Location
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,39}$")
 
@@ -162,37 +162,49 @@ class CriteriaSet:
         return digest.hexdigest()[:12]
 
 
-def validate_tree(categories: list[Category], criteria: list[Criterion]) -> list[DataError]:
-    """Every structural problem of a criteria tree, as data (empty list if it is sound)."""
+def validate_tree(categories: list[Category], criteria: list[Criterion], complete: bool = True) -> list[DataError]:
+    """Every structural problem of a criteria tree, as data (empty list if it is sound).
+
+    Each error names its table (sheet "Categories" or "Criteria") and, when it is about
+    one item, that item's position in its list as ``item``. With ``complete=False`` (some rows could not be read),
+    the checks that need every row (empty category, zero total weight) are skipped.
+    """
+    on_categories, on_criteria = Location(sheet="Categories"), Location(sheet="Criteria")
     errors: list[DataError] = []
-    if not categories:
-        errors.append(DataError("there is no category"))
-    if not criteria:
-        errors.append(DataError("there is no criterion"))
+    if complete and not categories:
+        errors.append(DataError("there is no category", on_categories))
+    if complete and not criteria:
+        errors.append(DataError("there is no criterion", on_criteria))
     seen: set[str] = set()
-    for cat in categories:
+    for k, cat in enumerate(categories):
         if cat.id in seen:
-            errors.append(DataError(f"category ID {cat.id!r} is used twice"))
+            errors.append(DataError(f"category ID {cat.id!r} is used twice", on_categories, k))
         seen.add(cat.id)
         if cat.weight < 0:
-            errors.append(DataError(f"category {cat.id} has a negative weight {cat.weight}"))
-    if categories and sum(c.weight for c in categories) <= 0:
-        errors.append(DataError("the category weights add up to 0; at least one must be positive"))
+            errors.append(DataError(f"category {cat.id} has a negative weight {cat.weight}", on_categories, k))
+    if complete and categories and sum(c.weight for c in categories) <= 0:
+        errors.append(DataError("the category weights add up to 0; at least one must be positive", on_categories))
     seen_crit: set[str] = set()
-    for crit in criteria:
+    for k, crit in enumerate(criteria):
         if crit.id in seen_crit:
-            errors.append(DataError(f"criterion ID {crit.id!r} is used twice"))
+            errors.append(DataError(f"criterion ID {crit.id!r} is used twice", on_criteria, k))
         seen_crit.add(crit.id)
         if crit.category not in seen:
-            errors.append(DataError(f"criterion {crit.id} names an unknown category {crit.category!r}"))
+            errors.append(DataError(f"criterion {crit.id} names an unknown category {crit.category!r}", on_criteria, k))
         if crit.weight < 0:
-            errors.append(DataError(f"criterion {crit.id} has a negative weight {crit.weight}"))
-    for cat in categories:
+            errors.append(DataError(f"criterion {crit.id} has a negative weight {crit.weight}", on_criteria, k))
+    if not complete:
+        return errors
+    for k, cat in enumerate(categories):
         members = [c for c in criteria if c.category == cat.id]
         if not members:
-            errors.append(DataError(f"category {cat.id} has no criterion"))
+            errors.append(DataError(f"category {cat.id} has no criterion", on_categories, k))
         elif cat.weight > 0 and sum(c.weight for c in members) <= 0:
             errors.append(
-                DataError(f"the criteria of category {cat.id} weigh 0 in total; at least one must be positive")
+                DataError(
+                    f"the criteria of category {cat.id} weigh 0 in total; at least one must be positive",
+                    on_categories,
+                    k,
+                )
             )
     return errors

@@ -67,8 +67,27 @@ def test_french_headers_and_text_numbers_are_accepted(tmp_path: Path) -> None:
 def test_tree_errors_name_the_file(tmp_path: Path) -> None:
     path = write_criteria(catalogue("en"), tmp_path / "criteria.xlsx")
     edit(path, 1, "B2", "NOPE")
-    with pytest.raises(DataError, match=r"names an unknown category 'NOPE' \(criteria.xlsx\)"):
+    with pytest.raises(DataError) as info:
         read_criteria(path)
+    assert str(info.value) == "criterion PRO-01 names an unknown category 'NOPE' (criteria.xlsx, sheet Criteria, row 2)"
+
+
+def test_one_pass_reports_cell_and_structure_problems(tmp_path: Path) -> None:
+    """Unknown category (B2), duplicate ID (A5 = A2's ID), bad priority (E7) and weight (F8): all four at once."""
+    path = write_criteria(catalogue("en"), tmp_path / "criteria.xlsx")
+    edit(path, 1, "B2", "XYZ")
+    edit(path, 1, "A5", "PRO-01")
+    edit(path, 1, "E7", "maybe")
+    edit(path, 1, "F8", "x")
+    with pytest.raises(MultiDataError) as info:
+        read_criteria(path)
+    assert str(info.value).splitlines() == [
+        "4 problems found:",
+        "priority 'maybe' is not one of MUST, SHOULD, COULD (criteria.xlsx, sheet Criteria, cell E7)",
+        "weight 'x' is not a number >= 0 (criteria.xlsx, sheet Criteria, cell F8)",
+        "criterion PRO-01 names an unknown category 'XYZ' (criteria.xlsx, sheet Criteria, row 2)",
+        "criterion ID 'PRO-01' is used twice (criteria.xlsx, sheet Criteria, row 5)",
+    ]
 
 
 def test_not_a_spreadsheet(tmp_path: Path) -> None:
