@@ -92,7 +92,7 @@ def load_settings(path: Path) -> Settings:
     if path.stat().st_size > MAX_CONFIG_BYTES:
         raise ConfigError(f"{path.name} is larger than 1 MiB; is it the right file?")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # a SafeLoader subclass
     except UnicodeDecodeError:
         raise ConfigError(f"{path.name} is not UTF-8 text") from None
     except yaml.YAMLError as exc:
@@ -105,6 +105,23 @@ def load_settings(path: Path) -> Settings:
     if not isinstance(data, dict):
         raise ConfigError(f"{path.name} must be a mapping of keys to values")
     return settings_from_dict(data, path.name)
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A SafeLoader that refuses a key given twice: YAML would silently keep the last value."""
+
+
+def _mapping_without_duplicates(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
+    seen: set[object] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise ConfigError(f"tender.yaml: key '{key}' is given twice (line {key_node.start_mark.line + 1})")
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_duplicates)
 
 
 def settings_from_dict(data: dict[str, Any], source: str = "tender.yaml") -> Settings:
@@ -299,6 +316,9 @@ def _plain(number: float) -> str:
     return str(int(number)) if float(number).is_integer() else str(number)
 
 
+_YAML_DEFAULTS = {"none": "", "derived from name": "", "(required)": ""}
+
+
 def render_settings(values: dict[str, Any]) -> str:
     """A commented tender.yaml: the given values, then every other key with its default."""
     lines = ["# rse-tender campaign settings. Every key is listed; commented ones use their default.", ""]
@@ -308,6 +328,7 @@ def render_settings(values: dict[str, Any]) -> str:
             dumped = yaml.safe_dump({key: values[key]}, allow_unicode=True, sort_keys=False, width=100)
             lines.extend(dumped.rstrip("\n").splitlines())
         else:
-            lines.append(f"# {key}: {default}")
+            # Written so that removing the '#' gives valid YAML with the same meaning.
+            lines.append(f"# {key}: {_YAML_DEFAULTS.get(default, default)}".rstrip())
         lines.append("")
     return "\n".join(lines)

@@ -108,3 +108,22 @@ def test_rendered_template_reloads_and_documents_every_key(tmp_path: Path) -> No
     assert (s.name, s.users, s.language, s.deadline) == ("Pilote RSE", 2400, "fr", dt.date(2027, 3, 31))
     # Only the given keys are active; the others are comments.
     assert set(yaml.safe_load(text)) == {"name", "users", "language", "deadline"}
+
+
+def test_a_key_given_twice_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "tender.yaml"
+    path.write_text("name: x\nusers: 10\nusers: 12\n")
+    with pytest.raises(ConfigError) as info:
+        load_settings(path)
+    assert str(info.value) == "tender.yaml: key 'users' is given twice (line 3)"
+
+
+def test_uncommenting_every_default_keeps_the_defaults(tmp_path: Path) -> None:
+    text = render_settings({"name": "RSE", "users": 50})
+    uncommented = "\n".join(
+        line[2:] if line.startswith("# ") and line[2:].split(":")[0] in KEYS else line for line in text.splitlines()
+    )
+    path = tmp_path / "tender.yaml"
+    path.write_text(uncommented)
+    assert set(yaml.safe_load(uncommented)) == set(KEYS)
+    assert load_settings(path) == settings_from_dict({"name": "RSE", "users": 50})
