@@ -113,6 +113,24 @@ def load_campaign(root: Path) -> Campaign:
     return Campaign(paths, settings, criteria, vendors, testers)
 
 
+def check_campaign(root: Path) -> Campaign:
+    """Load the campaign and check it is ready to be scored, as `tender score` will need it.
+
+    Beyond loading, this runs the scoring method on no scores at all, which checks what
+    only scoring checks (e.g. every vendor has a price when the price counts).
+    """
+    import pandas as pd
+
+    from tender.results import scoring_params  # imported here: results builds on this module
+    from vendors.scoring import SCORE_COLUMNS, score
+
+    campaign = load_campaign(root)
+    dtypes = {"score": "float64", "na": "bool"}
+    empty = pd.DataFrame({column: pd.Series(dtype=dtypes.get(column, "str")) for column in SCORE_COLUMNS})
+    score(campaign.criteria, campaign.vendors, empty, scoring_params(campaign.settings), campaign.testers)
+    return campaign
+
+
 @cache
 def texts() -> dict[str, Any]:
     """Bundled example texts (campaign description, vendors, names, comments) in both languages."""

@@ -36,6 +36,14 @@ class TenderGroup(click.Group):
             error = click.ClickException(str(exc))
             error.exit_code = exc.exit_code
             raise error from None
+        except OSError as exc:
+            # A file the system refused (read-only folder, a file where a folder is expected,
+            # full disk): one sentence naming it. Anything else keeps its traceback.
+            if exc.filename is None:
+                raise
+            error = click.ClickException(f"cannot use {exc.filename}: {exc.strerror or exc}")
+            error.exit_code = 2
+            raise error from None
 
 
 @click.group(cls=TenderGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -91,9 +99,9 @@ def check(directory: Path) -> None:
     Example:
       tender check rse-2027
     """
-    from tender.campaign import load_campaign
+    from tender.campaign import check_campaign
 
-    campaign = load_campaign(directory)
+    campaign = check_campaign(directory)
     crit = campaign.criteria
     click.echo(
         f"{campaign.settings.name}: {len(crit.categories)} categories, {len(crit.criteria)} criteria, "

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import openpyxl
 import pytest
 from click.testing import CliRunner
 
@@ -33,6 +34,14 @@ def test_init_then_check(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "tender.yaml" in result.output
     assert "criteria.xlsx" in result.output
+    result = runner.invoke(cli, ["check", str(tmp_path / "c")])
+    # The template's vendors have no prices yet: check says so, as score would.
+    assert result.exit_code == 2
+    assert result.output.startswith("Error: vendors.xlsx: vendor V1 (Fournisseur A) has no price_per_user_month;")
+    wb = openpyxl.load_workbook(tmp_path / "c" / "vendors.xlsx")
+    for row in (2, 3, 4):
+        wb.active.cell(row=row, column=4).value = 5.5
+    wb.save(tmp_path / "c" / "vendors.xlsx")
     result = runner.invoke(cli, ["check", str(tmp_path / "c")])
     assert result.exit_code == 0, result.output
     assert result.output.endswith("12 categories, 65 criteria, 3 vendors, 4 testers. No problem found.\n")
@@ -74,3 +83,15 @@ def test_python_dash_m_runs_the_cli(tmp_path: Path) -> None:
         == f"Error: campaign folder {tmp_path / 'missing'} does not exist; create one with 'tender init {tmp_path / 'missing'}'\n"
     )
     assert "Traceback" not in done.stderr
+
+
+def test_a_file_where_a_folder_is_expected_is_one_line_exit_2(campaign_dir: Path) -> None:
+    import shutil
+
+    shutil.rmtree(campaign_dir / "sheets")
+    (campaign_dir / "sheets").write_text("not a folder")
+    result = CliRunner().invoke(cli, ["sheets", str(campaign_dir)])
+    assert result.exit_code == 2
+    # The progress bar's label (stderr) comes first; the error is the one last line.
+    assert result.output.splitlines()[-1] == f"Error: cannot use {campaign_dir / 'sheets'}: File exists"
+    assert "Traceback" not in result.output
