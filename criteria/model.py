@@ -40,6 +40,7 @@ class Priority(str, Enum):
             "OPTIONAL": cls.COULD,
             "OPTIONNEL": cls.COULD,
             "SOUHAITABLE": cls.COULD,
+            "FACULTATIF": cls.COULD,
         }
         try:
             return aliases[text]

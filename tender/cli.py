@@ -13,7 +13,7 @@ from criteria.errors import TenderError
 LANG = click.option(
     "--lang",
     "language",
-    type=click.Choice(["en", "fr"]),
+    type=click.Choice(["en", "fr"], case_sensitive=False),
     default="en",
     show_default=True,
     help="Language of the criteria, workbooks and documents.",
@@ -263,7 +263,7 @@ def score(directory: Path, fmt: str, output: Path | None) -> None:
 @click.option(
     "--lang",
     "language",
-    type=click.Choice(["en", "fr"]),
+    type=click.Choice(["en", "fr"], case_sensitive=False),
     default=None,
     help="Language of the report.  [default: the campaign's language]",
 )

@@ -17,6 +17,7 @@ MAX_CONFIG_BYTES = 1024 * 1024
 LANGUAGES = ("en", "fr")
 PRICE_FORMULAS = ("inverse", "linear")
 AGGREGATIONS = ("mean", "median", "trimmed_mean")
+MAX_SCALE_VALUES = 101
 
 
 @dataclass(frozen=True)
@@ -290,9 +291,16 @@ class _Validator:
         maximum = self.number("max", 5, minimum=0, open_min=True, maximum=100, data=raw, label="scale.max")
         step = self.number("step", 1, minimum=0, open_min=True, data=raw, label="scale.step")
         try:
-            return Scale(maximum, step)
+            scale = Scale(maximum, step)
         except ValueError as exc:
             raise ConfigError(f"{self.source}: key 'scale': {exc}") from None
+        # Every value becomes a drop-down entry and a line of the instructions: keep it humane.
+        if len(scale.values) > MAX_SCALE_VALUES:
+            raise ConfigError(
+                f"{self.source}: key 'scale' gives {len(scale.values)} possible scores; "
+                f"use at most {MAX_SCALE_VALUES} (e.g. max: 10, step: 0.5)"
+            )
+        return scale
 
     def sensitivity(self) -> Sensitivity:
         raw = self._mapping("sensitivity", ("draws", "delta", "seed"))

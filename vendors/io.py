@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -112,10 +113,17 @@ def _read_id(row: Row, path: Path, sheet: str, errors: list[DataError]) -> str:
     return text
 
 
+_CURRENCY = re.compile(r"[€$£¥]|\b(?:EUR|USD|GBP|CHF)\b", re.IGNORECASE)
+
+
 def _read_cost(row: Row, key: str, path: Path, sheet: str, errors: list[DataError]) -> float | None:
     if key not in row.values or as_text(row.values[key]) == "":
         return None
-    number = as_number(row.values[key])
+    value = row.values[key]
+    if isinstance(value, str):
+        # People type amounts as they read them: "€ 12 000", "300 EUR".
+        value = _CURRENCY.sub("", value)
+    number = as_number(value)
     if number is None or number < 0:
         errors.append(
             DataError(f"{key} {as_text(row.values[key])!r} is not an amount >= 0", row.where(path, sheet, key))

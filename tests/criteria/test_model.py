@@ -21,6 +21,7 @@ def crit(cid: str, cat: str, weight: float, priority: Priority = Priority.SHOULD
         ("should", Priority.SHOULD),
         ("C", Priority.COULD),
         ("souhaitable", Priority.COULD),
+        ("Facultatif", Priority.COULD),
     ],
 )
 def test_priority_aliases(text: str, expected: Priority) -> None:

@@ -88,3 +88,22 @@ def test_tester_and_vendor_errors_name_cells(campaign_dir: Path) -> None:
         DataError, match=r"price_per_user_month 'cheap' is not an amount >= 0 \(vendors.xlsx, sheet Vendors, cell D2\)"
     ):
         load_campaign(campaign_dir)
+
+
+def test_amounts_typed_with_a_currency_are_read(campaign_dir: Path) -> None:
+    wb = openpyxl.load_workbook(campaign_dir / "vendors.xlsx")
+    ws = wb.active
+    ws["C2"], ws["D2"], ws["E2"] = "€ 12 000", "6,50 €", "300 EUR"
+    wb.save(campaign_dir / "vendors.xlsx")
+    first = load_campaign(campaign_dir).vendors[0]
+    assert (first.setup_cost, first.price_per_user_month, first.annual_fixed_cost) == (12000, 6.5, 300)
+
+
+def test_a_scale_with_too_many_values_is_refused(campaign_dir: Path) -> None:
+    config = campaign_dir / "tender.yaml"
+    config.write_text(config.read_text() + "\nscale: {max: 100, step: 0.01}\n")
+    with pytest.raises(ConfigError) as info:
+        load_campaign(campaign_dir)
+    assert str(info.value) == (
+        "tender.yaml: key 'scale' gives 10001 possible scores; use at most 101 (e.g. max: 10, step: 0.5)"
+    )

@@ -30,7 +30,7 @@ def test_group_help_lists_the_lifecycle() -> None:
 
 def test_init_then_check(tmp_path: Path) -> None:
     runner = CliRunner()
-    result = runner.invoke(cli, ["init", str(tmp_path / "c"), "--lang", "fr"])
+    result = runner.invoke(cli, ["init", str(tmp_path / "c"), "--lang", "FR"])
     assert result.exit_code == 0, result.output
     assert "tender.yaml" in result.output
     assert "criteria.xlsx" in result.output
