@@ -26,6 +26,14 @@ def _progress(length: int, text: str) -> Any:
     return click.progressbar(length=length, label=text, file=sys.stderr)
 
 
+CHECK_OK = {
+    "en": "{name}: {categories} categories, {criteria} criteria, {vendors} vendors, {testers} testers. "
+    "No problem found.",
+    "fr": "{name} : {categories} catégories, {criteria} critères, {vendors} fournisseurs, {testers} testeurs. "
+    "Aucun problème détecté.",
+}
+
+
 class TenderGroup(click.Group):
     """Turn every TenderError into one line on stderr with its exit code, never a traceback."""
 
@@ -102,11 +110,14 @@ def check(directory: Path) -> None:
     from tender.campaign import check_campaign
 
     campaign = check_campaign(directory)
-    crit = campaign.criteria
-    click.echo(
-        f"{campaign.settings.name}: {len(crit.categories)} categories, {len(crit.criteria)} criteria, "
-        f"{len(campaign.vendors)} vendors, {len(campaign.testers)} testers. No problem found."
-    )
+    counts = {
+        "name": campaign.settings.name,
+        "categories": len(campaign.criteria.categories),
+        "criteria": len(campaign.criteria.criteria),
+        "vendors": len(campaign.vendors),
+        "testers": len(campaign.testers),
+    }
+    click.echo(CHECK_OK[campaign.settings.language].format(**counts))
 
 
 @cli.command()
