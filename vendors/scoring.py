@@ -306,6 +306,10 @@ def _aggregate(key: np.ndarray, values: np.ndarray, size: int, how: str) -> np.n
     if how == "mean":
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.bincount(key, weights=values, minlength=size) / n
+    if not len(values):
+        # No score at all (nothing collected yet, or a group whose testers returned no workbook): the
+        # histogram would have no column, and argmax over an empty row raises.
+        return np.full(size, np.nan)
     # Scores sit on a few scale values: a per-key histogram avoids sorting millions of rows.
     codes, uniques = pd.factorize(values, sort=True)
     if size * len(uniques) <= _MAX_HISTOGRAM:
@@ -319,6 +323,8 @@ def _from_histogram(counts: np.ndarray, uniques: np.ndarray, n: np.ndarray, how:
     cumulative = counts.cumsum(axis=1)
     result = np.full(len(n), np.nan)
     has = n > 0
+    if not has.any():
+        return result
     if how == "median":
         low = (cumulative[has] > ((n[has] - 1) // 2)[:, None]).argmax(axis=1)
         high = (cumulative[has] > (n[has] // 2)[:, None]).argmax(axis=1)
@@ -430,9 +436,10 @@ def score_aggregates(
 
     assessed = agg.n > 0
     s = np.where(assessed, agg.score, 0.0)
-    coverage = (assessed * e).sum(axis=1)
+    covered = (assessed * e).sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        quality = np.where(coverage > 0, 100 * (e * s).sum(axis=1) / (scale * coverage), np.nan)
+        quality = np.where(covered > 0, 100 * (e * s).sum(axis=1) / (scale * covered), np.nan)
+    coverage = _coverage(covered, (~assessed * e).sum(axis=1))
     categories = _category_scores(criteria, assessed, s, w, scale)
     # Compared at 9 decimals so that a mean of 0.1-step scores equal to the threshold is not a knock-out.
     knocked = must & assessed & (np.round(agg.score, RANK_DECIMALS) < params.knockout_threshold)
@@ -518,6 +525,19 @@ def score_aggregates(
         unknown_criteria=agg.unknown_criteria,
         ungrouped_testers=agg.ungrouped_testers,
     )
+
+
+def _coverage(covered: np.ndarray, uncovered: np.ndarray) -> np.ndarray:
+    """coverage_v as the share of the total weight that is assessed, always within [0, 1].
+
+    The e_i sum to 1 only up to float noise (65 criteria of the catalogue add up to 1.0000000000000002), so the
+    plain sum of the assessed ones can exceed 1. covered / (covered + uncovered) is exactly 1.0 when every
+    criterion is assessed, exactly 0.0 when none is, and never above 1 since a float sum is never below either
+    of its non-negative terms.
+    """
+    total = covered + uncovered
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, np.clip(covered / total, 0.0, 1.0), 0.0)
 
 
 def _category_scores(

@@ -471,6 +471,59 @@ def test_segments_ignore_a_vendor_a_group_did_not_assess() -> None:
     assert level.divergent == ()
 
 
+NOT_ASSESSED = SegmentScore(None, None, False, 0.0)
+
+
+@pytest.mark.parametrize("balance", [None, "level"])
+@pytest.mark.parametrize("aggregation", ["mean", "median", "trimmed_mean"])
+def test_segments_of_a_group_without_a_workbook(aggregation: str, balance: str | None) -> None:
+    """t3, the only manager, returned no workbook: the manager group has no tester and no vendor assessed, for
+    every aggregation (the median used to raise 'attempt to get argmax of an empty sequence').
+
+    staff (t1: A 5/5, B 3/3; t2: A 4/4, B 3/3): A 4.5 -> Q 90, B 3 -> Q 60 with the mean, the median of two
+    and the trimmed mean of two (nothing trimmed). An unassessed group is not a difference of rank.
+    """
+    criteria = CriteriaSet((Category("K", "k", 1),), (crit("M", "K", priority=Priority.MUST), crit("S", "K")))
+    scores = frame(
+        {"t1": {"A": {"M": 5, "S": 5}, "B": {"M": 3, "S": 3}}, "t2": {"A": {"M": 4, "S": 4}, "B": {"M": 3, "S": 3}}}
+    )
+    params = dataclasses.replace(QUALITY_ONLY, aggregation=aggregation, balance_groups=balance)
+    level, site = segments(criteria, VENDORS, LEVELS, scores, params)
+    staff, manager = level.groups
+    assert (staff.testers, manager.testers) == (2, 0)
+    assert staff.vendors == {"A": SegmentScore(90.0, 1, False, 1.0), "B": SegmentScore(60.0, 2, False, 1.0)}
+    assert manager.vendors == {"A": NOT_ASSESSED, "B": NOT_ASSESSED}
+    assert level.divergent == ()
+    assert [(g.group, g.testers, g.vendors["A"].quality_score) for g in site.groups] == [
+        ("Paris", 1, 100.0),
+        ("Lyon", 1, 80.0),
+    ]
+
+
+@pytest.mark.parametrize("balance", [None, "level"])
+@pytest.mark.parametrize("aggregation", ["mean", "median", "trimmed_mean"])
+def test_analyse_with_no_workbook_at_all(aggregation: str, balance: str | None) -> None:
+    """Nothing collected yet: every part of the analysis runs, every group is empty and nobody wins."""
+    criteria = two_categories(1, 1)
+    scores = frame({})
+    params = dataclasses.replace(QUALITY_ONLY, aggregation=aggregation, balance_groups=balance)
+    result = score(criteria, VENDORS, scores, params, LEVELS)
+    found = analyse(
+        criteria, VENDORS, LEVELS, scores, params, result, disagreement_sd=1.5, draws=50, delta=0.25, seed=0
+    )
+    assert [(s.column, [(g.group, g.testers) for g in s.groups]) for s in found.segments] == [
+        ("level", [("staff", 0), ("manager", 0)]),
+        ("site", [("Paris", 0), ("Lyon", 0)]),
+    ]
+    assert all(g.vendors == {"A": NOT_ASSESSED, "B": NOT_ASSESSED} for s in found.segments for g in s.groups)
+    assert (found.sensitivity.winners, found.disagreements, found.agenda) == ((), (), ())
+    data = analysis_to_dict(found, "en")
+    assert data["segments"]["level"]["groups"]["manager"] == {
+        "testers": 0,
+        "vendors": {v: {"quality_score": None, "rank": None, "eliminated": False, "coverage": 0.0} for v in "AB"},
+    }
+
+
 @pytest.mark.parametrize("seed", range(6))
 @pytest.mark.parametrize("aggregation", ["mean", "median"])
 def test_segments_equal_the_method_on_each_group(seed: int, aggregation: str) -> None:

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 import scipy.stats
 
+from criteria.catalogue import catalogue
 from criteria.model import Category, CriteriaSet, Criterion, Priority
 from vendors import model as vendor_model  # not 'Tester' itself: pytest would try to collect it
 from vendors import scoring
@@ -470,6 +471,85 @@ def test_no_scores_at_all() -> None:
     assert all(not v.assessed and v.quality_score is None for v in result.vendors)
     assert [v.id for v in result.vendors] == ["V1", "V2", "V3", "V4"]
     assert result.vendor("V1").unassessed_musts == ("A1", "B2")
+
+
+@pytest.mark.parametrize("histogram", [True, False])
+@pytest.mark.parametrize("balance", [None, "level"])
+@pytest.mark.parametrize("aggregation", ["mean", "median", "trimmed_mean"])
+def test_every_aggregation_survives_no_scores(
+    aggregation: str, balance: str | None, histogram: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No numeric score at all (an empty frame, or only N/A and blanks): nothing is assessed, nothing crashes.
+
+    The median used to take the argmax of a histogram with no column (ValueError: attempt to get argmax of
+    an empty sequence), e.g. for a segment group whose only tester returned no workbook.
+    """
+    if not histogram:
+        monkeypatch.setattr(scoring, "_MAX_HISTOGRAM", 0)
+    params = ScoringParams(5, 100, aggregation=aggregation, balance_groups=balance)
+    for frame in (make_frame([]), make_frame(grid("V1", "A1", [NA, None, NA]))):
+        result = score(CRITERIA, VENDORS, frame, params, TESTERS)
+        assert result.ranked == ()
+        assert [(v.id, v.coverage, v.quality_score, v.final_score) for v in result.vendors] == [
+            ("V1", 0.0, None, None),
+            ("V2", 0.0, None, None),
+            ("V3", 0.0, None, None),
+            ("V4", 0.0, None, None),
+        ]
+        assert result.vendor("V1").criteria["A1"] == CriterionResult(None, 0, None, 0 if len(frame) == 0 else 2)
+
+
+@pytest.mark.parametrize("histogram", [True, False])
+@pytest.mark.parametrize("balance", [None, "level"])
+@pytest.mark.parametrize("aggregation", ["mean", "median", "trimmed_mean"])
+def test_every_aggregation_skips_the_pairs_and_groups_without_scores(
+    aggregation: str, balance: str | None, histogram: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only V1 A1 and V2 A1 are scored, by the staff (T1 2, T2 4); the manager T3 returned nothing.
+
+    Mean, median and trimmed mean (nothing trimmed from two scores) all give 3 and 4.5; the manager group,
+    which has no score, is skipped by balance_groups rather than counted. V1 and V2 have coverage e_A1 = 0.375,
+    Q = 100 * 3 / 5 = 60 and 90; V3 and V4 are not assessed.
+    """
+    if not histogram:
+        monkeypatch.setattr(scoring, "_MAX_HISTOGRAM", 0)
+    frame = make_frame(grid("V1", "A1", [2, 4]) + grid("V2", "A1", [5, 4]))
+    params = ScoringParams(5, 100, price_weight=0, aggregation=aggregation, balance_groups=balance)
+    result = score(CRITERIA, VENDORS, frame, params, TESTERS)
+    assert [(v.id, v.rank, v.coverage, v.quality_score) for v in result.vendors] == [
+        ("V2", 1, 0.375, 90.0),
+        ("V1", 2, 0.375, 60.0),
+        ("V3", None, 0.0, None),
+        ("V4", None, 0.0, None),
+    ]
+    assert [result.vendor(v).criteria["A1"].score for v in ("V1", "V2")] == [3.0, 4.5]
+
+
+def test_coverage_of_the_catalogue_fully_assessed_is_exactly_one() -> None:
+    """The 65 effective weights of the bundled catalogue add up to 1.0000000000000002 in floats: a vendor
+    scored on every criterion has coverage exactly 1.0 (not above), and the quality is unchanged (3 of 5: 60)."""
+    for language in ("en", "fr"):
+        criteria = catalogue(language)
+        frame = make_frame([("T1", "V1", cid, 3) for cid in criteria.ids])
+        result = score(criteria, VENDORS[:1], frame, PARAMS)
+        assert result.vendor("V1").coverage == 1.0
+        assert result.vendor("V1").quality_score == pytest.approx(60.0, abs=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_coverage_stays_within_zero_and_one(seed: int) -> None:
+    """Any subset of the catalogue's criteria assessed: 0 <= coverage <= 1, exactly 0 and 1 at the ends, and
+    equal to the sum of the assessed effective weights up to float noise."""
+    criteria = catalogue("en")
+    rng = np.random.default_rng(seed)
+    weights = criteria.effective_weights()
+    chosen = [cid for cid in criteria.ids if rng.random() < 0.9]
+    frame = make_frame([("T1", "V1", cid, 3) for cid in chosen])
+    coverage = score(criteria, VENDORS[:1], frame, PARAMS).vendor("V1").coverage
+    assert 0.0 <= coverage <= 1.0
+    assert coverage == pytest.approx(math.fsum(weights[cid] for cid in chosen), abs=1e-12)
+    if len(chosen) == len(criteria.ids):
+        assert coverage == 1.0
 
 
 def test_scores_for_unknown_ids_are_ignored_and_reported() -> None:
