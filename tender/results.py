@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+from babel import Locale
 from babel.numbers import format_currency
 
 from tender.campaign import Campaign
@@ -21,14 +22,21 @@ DASH = "—"
 
 MESSAGES = {
     "en": {
-        "title": "{name}: ranking of {vendors} vendors from {testers} testers' workbooks (criteria version {version})",
+        "title": "{name}: ranking of {vendors} from {testers} (criteria version {version})",
+        "vendors.one": "{n} vendor",
+        "vendors.other": "{n} vendors",
+        "testers.one": "{n} tester's workbook",
+        "testers.other": "{n} testers' workbooks",
         "method": "Method:",
         "notes": "Notes:",
         "written": "Written: {path}",
     },
     "fr": {
-        "title": "{name}\u00a0: classement de {vendors}\u00a0fournisseurs d'après les classeurs de "
-        "{testers}\u00a0testeurs (version des critères {version})",
+        "title": "{name}\u00a0: classement de {vendors} d'après {testers} (version des critères {version})",
+        "vendors.one": "{n}\u00a0fournisseur",
+        "vendors.other": "{n}\u00a0fournisseurs",
+        "testers.one": "le classeur de {n}\u00a0testeur",
+        "testers.other": "les classeurs de {n}\u00a0testeurs",
         "method": "Méthode\u00a0:",
         "notes": "Remarques\u00a0:",
         "written": "Fichier écrit\u00a0: {path}",
@@ -123,6 +131,12 @@ def _testers(evaluation: Evaluation) -> int:
     return int(evaluation.scores["tester"].nunique()) if len(evaluation.scores) else 0
 
 
+def _counted(messages: dict[str, str], key: str, n: int, language: str) -> str:
+    """``n`` things in the singular or plural form of the language (CLDR rules: French 0 and 1 are singular)."""
+    form = "one" if Locale.parse(language).plural_form(n) == "one" else "other"
+    return messages[f"{key}.{form}"].format(n=n)
+
+
 def ranking_table(evaluation: Evaluation, width: int = 100) -> str:
     """The readable ranking: rank, vendor, final, quality, price, TCO, coverage and notes, then the method."""
     language, result = evaluation.language, evaluation.result
@@ -155,8 +169,8 @@ def ranking_table(evaluation: Evaluation, width: int = 100) -> str:
     version = result.criteria_version
     title = messages["title"].format(
         name=evaluation.campaign.settings.name,
-        vendors=len(result.vendors),
-        testers=_testers(evaluation),
+        vendors=_counted(messages, "vendors", len(result.vendors), language),
+        testers=_counted(messages, "testers", _testers(evaluation), language),
         version=version,
     )
     out = [title, "", line(header), line(["-" * w for w in widths]), *(line(r) for r in rows)]

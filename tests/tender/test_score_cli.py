@@ -291,6 +291,92 @@ def test_balance_groups_setting_reaches_the_method(tmp_path: Path, monkeypatch: 
     assert data["vendors"][1]["tco"] == pytest.approx(12000 * (1 + 1 / 1.05 + 1 / 1.05**2))
 
 
+@pytest.mark.parametrize("aggregation", ["mean", "median", "trimmed_mean"])
+@pytest.mark.parametrize("balance", [None, "level"])
+def test_a_group_without_a_workbook_is_not_assessed_in_its_segment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, aggregation: str, balance: str | None
+) -> None:
+    """T2, the only manager, has not returned a workbook: the manager segment has no score, for every
+    aggregation (the median used to crash with a traceback), and the title speaks of one tester's workbook.
+
+    T1 alone: A 4, 3, 4 -> Q = 100 * 11 / 15 = 73.33, F = 0.7 * 73.33 + 30 = 81.33; B Q 86.67, F 85.67; C is
+    knocked out by its 0 on MUST Q1.
+    """
+    settings: dict[str, object] = {"aggregation": aggregation}
+    if balance:
+        settings["balance_groups"] = balance
+    root = make_campaign(tmp_path, monkeypatch, **settings)
+    monkeypatch.setattr(tender.results, "load_scores", lambda campaign: frame([r for r in ROWS if r[0] == "T1"]))
+    code, output = run(str(root))
+    assert code == 0, output
+    lines = output.splitlines()
+    assert lines[0] == (
+        "Enterprise social network — pilot evaluation 2027: ranking of 3 vendors from 1 tester's workbook "
+        f"(criteria version {CRITERIA.version()})"
+    )
+    assert lines[4:7] == [
+        f"   1  {HOSTILE} (B)  85.67    86.67   83.33  €43,200      100%",
+        "   2  Alpha (A)      81.33    73.33  100.00  €36,000      100%",
+        "   —  Gamma (C)      76.67    66.67  100.00  €28,800      100%  eliminated: MUST Q1 scored 0 < 1",
+    ]
+    segment = lines.index("  level            staff (1)          manager (0)")
+    assert lines[segment + 1 : segment + 4] == [
+        "    Alpha (A)      2 (73.3)           —",
+        f"    {HOSTILE} (B)  1 (86.7)           —",
+        "    Gamma (C)      eliminated (66.7)  —",
+    ]
+    data = json.loads(run(str(root), "--format", "json")[1])
+    manager = data["segments"]["level"]["groups"]["manager"]
+    assert manager["testers"] == 0
+    assert manager["vendors"]["A"] == {"quality_score": None, "rank": None, "eliminated": False, "coverage": 0.0}
+
+
+@pytest.mark.parametrize(
+    ("language", "vendors", "testers", "expected"),
+    [
+        ("en", 1, 1, "ranking of 1 vendor from 1 tester's workbook ("),
+        ("en", 3, 2, "ranking of 3 vendors from 2 testers' workbooks ("),
+        ("en", 3, 0, "ranking of 3 vendors from 0 testers' workbooks ("),
+        ("fr", 1, 1, f"classement de 1{NBSP}fournisseur d'après le classeur de 1{NBSP}testeur ("),
+        ("fr", 3, 2, f"classement de 3{NBSP}fournisseurs d'après les classeurs de 2{NBSP}testeurs ("),
+        ("fr", 3, 0, f"classement de 3{NBSP}fournisseurs d'après le classeur de 0{NBSP}testeur ("),
+    ],
+)
+def test_title_counts_in_the_singular_and_plural(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, language: str, vendors: int, testers: int, expected: str
+) -> None:
+    """One vendor and one tester's workbook are singular in English and French; French 0 is singular too."""
+    root = tmp_path / "c"
+    init_campaign(root, language=language, vendors=VENDORS[:vendors], testers=TESTERS, extra_settings={"users": 100})
+    write_criteria(CRITERIA, root / "criteria.xlsx", language)
+    scorers = ("T1", "T2")[:testers]
+    rows = [r for r in ROWS if r[0] in scorers and r[1] in {v.id for v in VENDORS[:vendors]}]
+    monkeypatch.setattr(tender.results, "load_scores", lambda campaign: frame(rows))
+    code, output = run(str(root))
+    assert code == 0
+    version = CRITERIA.version()
+    assert output.splitlines()[0] == (
+        f"Enterprise social network — pilot evaluation 2027: {expected}criteria version {version})"
+        if language == "en"
+        else f"Réseau social d'entreprise — évaluation pilote 2027{NBSP}: {expected}version des critères {version})"
+    )
+
+
+def test_json_coverage_of_the_bundled_catalogue_is_exactly_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every criterion of the bundled catalogue scored: coverage is 1.0 in the JSON, never 1.0000000000000002."""
+    root = tmp_path / "c"
+    init_campaign(root, vendors=VENDORS, testers=TESTERS, extra_settings={"users": 100})
+    ids = load_campaign(root).criteria.ids
+    assert len(ids) == 65
+    rows = [(t, v.id, cid, 3) for t in ("T1", "T2") for v in VENDORS for cid in ids]
+    monkeypatch.setattr(tender.results, "load_scores", lambda campaign: frame(rows))
+    code, output = run(str(root), "--format", "json")
+    assert code == 0
+    data = json.loads(output)
+    assert [v["coverage"] for v in data["vendors"]] == [1.0, 1.0, 1.0]
+    assert [g["coverage"] for g in data["segments"]["level"]["groups"]["staff"]["vendors"].values()] == [1.0] * 3
+
+
 def test_bad_format_and_missing_campaign(tmp_path: Path) -> None:
     code, output = run(str(tmp_path), "--format", "pdf")
     assert code == 2
@@ -308,3 +394,14 @@ def test_help() -> None:
     assert result.exit_code == 0
     assert "--format [table|json|csv|xlsx]" in result.output
     assert "FILE-criteria.csv" in result.output
+
+
+def test_dash_as_output_means_stdout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """'-o -' prints the JSON or the table, as without -o, and writes no file named '-'."""
+    root = make_campaign(tmp_path, monkeypatch)
+    monkeypatch.chdir(tmp_path)  # a file named '-' would land here
+    code, output = run(str(root), "--format", "json", "-o", "-")
+    assert (code, output) == (0, run(str(root), "--format", "json")[1])
+    assert json.loads(output)["vendors"][0]["id"] == "B"
+    assert run(str(root), "-o", "-") == (0, run(str(root))[1])
+    assert not (tmp_path / "-").exists()
