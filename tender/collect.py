@@ -196,29 +196,30 @@ def find_workbooks(paths: Sequence[Path], skip: Sequence[Path] = ()) -> list[Pat
     versions arrive together the newer one is recorded last and wins.
     """
     skipped = {Path(s).resolve() for s in skip}
+    # A file is under a skipped folder when its resolved path starts with the folder's and a separator: one
+    # text comparison per file instead of walking its parents (the listing runs before any worker starts).
+    under = tuple(os.path.join(folder, "") for folder in skipped)
     found: dict[Path, Path] = {}
     for given in paths:
         given = Path(given)
         if given.is_dir():
-            candidates: Iterator[Path] = (
-                p
+            candidates: Iterator[tuple[Path, Path]] = (
+                (p, p.resolve())
                 for p in given.rglob("*")
-                if p.suffix.lower() in WORKBOOK_SUFFIXES and p.is_file() and not _skipped(p, given, skipped)
+                if p.suffix.lower() in WORKBOOK_SUFFIXES and p.is_file() and not _hidden(p, given)
             )
+            candidates = ((p, r) for p, r in candidates if r not in skipped and not str(r).startswith(under))
         else:
-            candidates = iter([given])
-        for path in candidates:
+            candidates = iter([(given, given.resolve())])
+        for path, resolved in candidates:
             if not is_lock_file(path):
-                found.setdefault(path.resolve(), path)
+                found.setdefault(resolved, path)
     return sorted(found.values(), key=lambda p: (p.stat().st_mtime_ns, str(p)))
 
 
-def _skipped(path: Path, top: Path, skipped: set[Path]) -> bool:
-    """True for a file under a hidden folder (below the folder searched), or skipped itself or by its folder."""
-    if any(part.startswith(".") for part in path.relative_to(top).parts[:-1]):
-        return True
-    resolved = path.resolve()
-    return resolved in skipped or any(folder in resolved.parents for folder in skipped)
+def _hidden(path: Path, top: Path) -> bool:
+    """True for a file under a hidden folder (below the folder searched)."""
+    return any(part.startswith(".") for part in path.relative_to(top).parts[:-1])
 
 
 @dataclass(frozen=True)
