@@ -46,7 +46,8 @@ def score_output(evaluation: Evaluation, fmt: str, output: Path | None) -> str:
 
 
 def _text_or_file(text: str, output: Path | None, evaluation: Evaluation) -> str:
-    if output is None:
+    # '-o -' means standard output, as for most command-line tools.
+    if output is None or str(output) == "-":
         return text
     write_text_atomic(output, text)
     return MESSAGES[evaluation.language]["written"].format(path=output) + "\n"
