@@ -93,6 +93,11 @@ _OWN_MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
             "scores only on the rows of the criteria",
         ),
         "score": ("{found}", "a score from {scale}, N/A or an empty cell"),
+        "score_whole": ("{found}", "a whole number from {scale}, N/A or an empty cell"),
+        "no_scores": (
+            "no score in the whole workbook (every score cell is empty)",
+            "at least one score or N/A; is this the filled version of the workbook?",
+        ),
         "formula": (
             "a formula saved without its computed value",
             "the score typed as a value ({scale}), N/A or an empty cell",
@@ -149,6 +154,11 @@ _OWN_MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
             "des notes seulement sur les lignes des critères",
         ),
         "score": ("{found}", "une note {scale}, N/A ou une cellule vide"),
+        "score_whole": ("{found}", "un nombre entier {scale}, N/A ou une cellule vide"),
+        "no_scores": (
+            "aucune note dans tout le classeur (toutes les cellules de note sont vides)",
+            "au moins une note ou N/A ; est-ce bien la version remplie du classeur ?",
+        ),
         "formula": (
             "une formule enregistrée sans sa valeur calculée",
             "la note saisie comme valeur ({scale}), N/A ou une cellule vide",
@@ -388,6 +398,9 @@ def _check(
     sheets = _vendor_sheets(grids, meta_name, meta, expected, report)
     for vendor, sheet in sheets.items():
         rows.extend(_read_rows(grids[sheet], sheet, vendor, expected, report, unread))
+    if not report.problems and rows and all(r.score is None and not r.na for r in rows):
+        # The blank copy sent by 'tender sheets', returned by mistake, must not replace a filled one.
+        report.add("no_scores")
     if report.problems:
         return Intake(report.file, tester, problems=tuple(report.problems))
     return Intake(report.file, tester, rows=tuple(rows))
@@ -567,6 +580,8 @@ def _read_rows(
     rows: list[ScoreRow] = []
     language = expected.language
     valid = _valid_values(expected.scale)
+    # On a whole-number scale '4.5' lies between 0 and 5: the message must say why it is refused.
+    score_code = "score_whole" if expected.scale.step == 1 else "score"
     id_index, score_index, comment_index = ID_COLUMN - 1, score_column - 1, comment_column - 1
     for row, values in enumerate(grid[header:], start=header + 1):
         width = len(values)
@@ -590,7 +605,7 @@ def _read_rows(
             # say so rather than lose the score.
             what, scale = unread[(sheet, _ref(row, score_column))], scale_text(expected.scale, language)
             if what:
-                report.add("score", sheet, _ref(row, score_column), found=what, scale=scale)
+                report.add(score_code, sheet, _ref(row, score_column), found=what, scale=scale)
             else:
                 report.add("formula", sheet, _ref(row, score_column), scale=scale)
             continue
@@ -606,7 +621,7 @@ def _read_rows(
             parsed = parse_score(raw, expected.scale)
         if parsed is None:
             scale = scale_text(expected.scale, language)
-            report.add("score", sheet, _ref(row, score_column), found=_show(raw, language), scale=scale)
+            report.add(score_code, sheet, _ref(row, score_column), found=_show(raw, language), scale=scale)
             continue
         comment = values[comment_index] if comment_index < width else ""
         comment = comment.strip() if isinstance(comment, str) else as_text(comment)

@@ -29,7 +29,7 @@ from vendors import model
 from vendors.intake import Expected, Intake, check_workbook
 from vendors.workbook import fill_workbook
 
-SCORE = "a score from 0 to 5, N/A or an empty cell"
+SCORE = "a whole number from 0 to 5, N/A or an empty cell"
 FORMULA = ("a formula saved without its computed value", "the score typed as a value (0 to 5), N/A or an empty cell")
 
 

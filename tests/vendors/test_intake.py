@@ -23,7 +23,7 @@ ExpectedFor = Callable[[Campaign], Expected]
 Resave = Callable[[Path, str, Path], Path]
 MakeCampaign = Callable[..., Campaign]
 
-SCORE_EXPECTED = "a score from 0 to 5, N/A or an empty cell"
+SCORE_EXPECTED = "a whole number from 0 to 5, N/A or an empty cell"
 
 
 def blank_rows(campaign: Campaign) -> list[ScoreRow]:
@@ -48,9 +48,14 @@ def template(campaign: Campaign) -> Path:
     return campaign.paths.sheets / "T001.xlsx"
 
 
-def test_blank_workbook_is_accepted_with_every_row(campaign: Campaign, template: Path, expected: Expected) -> None:
-    result = read_workbook(template, expected)
-    assert result == Intake("T001.xlsx", "T001", tuple(blank_rows(campaign)), ())
+def test_one_answer_is_enough_and_every_row_is_read(
+    campaign: Campaign, template: Path, expected: Expected, tmp_path: Path
+) -> None:
+    path = fill_workbook(template, tmp_path / "T001.xlsx", {"V2": {"PRO-01": ("N/A", "")}})
+    result = read_workbook(path, expected)
+    rows = blank_rows(campaign)
+    rows[len(campaign.criteria.ids)] = ScoreRow("V2", "PRO-01", None, True, "")  # V2's first criterion
+    assert result == Intake("T001.xlsx", "T001", tuple(rows), ())
     assert result.accepted
 
 
@@ -314,7 +319,8 @@ def test_metadata_sheet_deleted_or_renamed(template: Path, expected: Expected, t
             ),
         ),
     )
-    assert read_workbook(edit(template, tmp_path / "renamed.xlsx", rename), expected).accepted
+    filled = fill_workbook(template, tmp_path / "filled.xlsx", {"V1": {"PRO-01": (3, "")}})
+    assert read_workbook(edit(filled, tmp_path / "renamed.xlsx", rename), expected).accepted
 
 
 def test_metadata_value_erased(template: Path, expected: Expected, tmp_path: Path) -> None:
@@ -375,10 +381,9 @@ def test_french_campaign_reports_in_french(
     campaign = make_campaign(language="fr", name="fr")
     path = fill_workbook(campaign.paths.sheets / "T004.xlsx", tmp_path / "T004.xlsx", {"V3": {"PRO-02": ("4,5", "")}})
     (problem,) = read_workbook(path, expected_for(campaign)).problems
-    assert problem == Problem("T004.xlsx", "Fournisseur C", "E5", '"4,5"', "une note de 0 à 5, N/A ou une cellule vide")
-    assert problem.describe("fr") == (
-        'T004.xlsx, feuille Fournisseur C, cellule E5 : trouvé "4,5" ; attendu une note de 0 à 5, N/A ou une cellule vide'
-    )
+    whole = "un nombre entier de 0 à 5, N/A ou une cellule vide"
+    assert problem == Problem("T004.xlsx", "Fournisseur C", "E5", '"4,5"', whole)
+    assert problem.describe("fr") == f'T004.xlsx, feuille Fournisseur C, cellule E5 : trouvé "4,5" ; attendu {whole}'
 
 
 # ---------------------------------------------------------------------------------------- safety pre-checks
@@ -558,3 +563,59 @@ def test_intake_survives_pickling_between_processes() -> None:
     back = pickle.loads(pickle.dumps(intake))
     assert back == intake
     assert all(type(row) is ScoreRow for row in back.rows)
+
+
+def test_blank_workbook_is_rejected_with_one_problem(
+    template: Path, expected: Expected, make_campaign: MakeCampaign, expected_for: ExpectedFor, tmp_path: Path
+) -> None:
+    """Nothing scored anywhere (comments do not count) is the blank copy, not a return; one N/A is an answer."""
+    assert read_workbook(template, expected, name="blank_T001.xlsx") == Intake(
+        "blank_T001.xlsx",
+        "T001",
+        (),
+        (
+            Problem(
+                "blank_T001.xlsx",
+                None,
+                None,
+                "no score in the whole workbook (every score cell is empty)",
+                "at least one score or N/A; is this the filled version of the workbook?",
+            ),
+        ),
+    )
+    comments_only = fill_workbook(template, tmp_path / "c.xlsx", {"V1": {"PRO-01": ("", "will test next week")}})
+    assert [p.found for p in read_workbook(comments_only, expected).problems] == [
+        "no score in the whole workbook (every score cell is empty)"
+    ]
+    one_na = fill_workbook(template, tmp_path / "na.xlsx", {"V3": {"SEC-01": ("n/a", "")}})
+    one_zero = fill_workbook(template, tmp_path / "zero.xlsx", {"V1": {"PRO-01": (0, "")}})
+    assert (read_workbook(one_na, expected).accepted, read_workbook(one_zero, expected).accepted) == (True, True)
+    french = make_campaign(language="fr", name="fr")
+    (problem,) = read_workbook(french.paths.sheets / "T001.xlsx", expected_for(french)).problems
+    assert problem.describe("fr") == (
+        "T001.xlsx : trouvé aucune note dans tout le classeur (toutes les cellules de note sont vides) ; attendu au "
+        "moins une note ou N/A ; est-ce bien la version remplie du classeur ?"
+    )
+
+
+def test_blank_workbook_with_another_problem_reports_only_that_problem(
+    template: Path, expected: Expected, tmp_path: Path
+) -> None:
+    """The blank check comes last: a workbook that cannot be accepted anyway is not told it is empty too."""
+
+    def change(wb: openpyxl.Workbook) -> None:
+        wb[META_SHEET]["B5"] = "T999"
+
+    assert read_workbook(edit(template, tmp_path / "who.xlsx", change), expected).problems == (
+        Problem("who.xlsx", META_SHEET, "B5", "tester ID 'T999'", "a tester ID listed in testers.xlsx"),
+    )
+
+
+@pytest.mark.parametrize(("raw", "shown"), [(4.5, "4.5"), ("0,5", '"0,5"'), ("4.5", '"4.5"'), (7, "7")])
+def test_off_step_score_on_a_whole_number_scale_says_whole_number(
+    template: Path, expected: Expected, tmp_path: Path, raw: object, shown: str
+) -> None:
+    path = fill_workbook(template, tmp_path / "T001.xlsx", {"V2": {"PRO-02": (raw, "")}})
+    assert read_workbook(path, expected).problems == (
+        Problem("T001.xlsx", "Vendor B", "E5", shown, "a whole number from 0 to 5, N/A or an empty cell"),
+    )
