@@ -49,6 +49,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "{superseded} superseded.",
         "accepted": "Accepted {file} (tester {tester}).",
         "replaces": "Accepted {file} (tester {tester}), replacing an earlier workbook.",
+        "outdated": "Accepted {file} (tester {tester}) as an earlier version: a later workbook stays current.",
         "rejected": "Rejected {file}: {count} problem(s).",
         "more": "  … and {count} more problem(s) in {problems}.",
         "unchanged_rejected": "{count} unchanged file(s) had been rejected before; see 'tender status'.",
@@ -75,6 +76,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "{superseded} remplacé(s).",
         "accepted": "Accepté : {file} (testeur {tester}).",
         "replaces": "Accepté : {file} (testeur {tester}), en remplacement d'un classeur précédent.",
+        "outdated": "Accepté : {file} (testeur {tester}) comme version antérieure : un classeur plus récent reste en "
+        "cours.",
         "rejected": "Refusé : {file} : {count} problème(s).",
         "more": "  … et {count} autre(s) problème(s) dans {problems}.",
         "unchanged_rejected": "{count} fichier(s) inchangé(s) avaient déjà été refusés ; voir « tender status ».",
@@ -253,6 +256,7 @@ class Collected:
     problems: tuple[Problem, ...] = ()
     superseded: tuple[str, ...] = ()
     previous_status: str | None = None
+    current: bool = True  # False when accepted on a second look while a later workbook of the tester is current
 
 
 @dataclass(frozen=True)
@@ -294,7 +298,7 @@ class CollectResult:
         for item in self.files:
             name = item.path.name
             if item.status == ledger.ACCEPTED:
-                key = "replaces" if item.superseded else "accepted"
+                key = "replaces" if item.superseded else "accepted" if item.current else "outdated"
                 lines.append(texts[key].format(file=name, tester=item.tester))
             elif item.status == ledger.REJECTED:
                 lines.append(texts["rejected"].format(file=name, count=len(item.problems)))
@@ -378,7 +382,7 @@ class _Context:
 
 
 def _take(path: Path, context: _Context) -> _Taken:
-    """Archive one file, then check it unless the same bytes were collected before.
+    """Archive one file, then check it unless the same bytes were accepted before (rejected ones are checked again).
 
     Archiving comes first for every file: whatever happens next, its bytes are kept.
     """
@@ -446,7 +450,8 @@ def run_collect(plan: CollectPlan, progress: Progress | None = None, jobs: int |
     language = campaign.settings.language
     results: list[Collected] = []
     with closing(ledger.connect(paths.ledger)) as conn:
-        context = _Context(paths.archive, ledger.hashes(conn), expected_of(campaign))
+        # Files rejected before are checked again: the campaign may have changed since (testers.xlsx fixed).
+        context = _Context(paths.archive, ledger.settled(conn), expected_of(campaign))
         workers = jobs if jobs is not None else default_workers()
         for path, taken in zip(plan.files, _taken(plan.files, context, workers), strict=True):
             if taken.problem is not None:
@@ -460,7 +465,14 @@ def run_collect(plan: CollectPlan, progress: Progress | None = None, jobs: int |
                 problems = intake.problems if done.status == ledger.REJECTED else ()
                 results.append(
                     Collected(
-                        path, taken.sha256, done.status, intake.tester, problems, done.superseded, done.previous_status
+                        path,
+                        taken.sha256,
+                        done.status,
+                        intake.tester,
+                        problems,
+                        done.superseded,
+                        done.previous_status,
+                        done.current,
                     )
                 )
             if progress is not None:

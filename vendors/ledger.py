@@ -72,8 +72,9 @@ class Recorded:
     """What recording one workbook did: ``unchanged`` when the same bytes were already in the ledger."""
 
     status: Literal["accepted", "rejected", "unchanged"]
-    previous_status: str | None = None  # for unchanged files: the status they already had
+    previous_status: str | None = None  # the status the same bytes already had ('rejected' when checked again)
     superseded: tuple[str, ...] = ()  # hashes of the earlier workbooks this one replaced
+    current: bool = True  # False for a workbook accepted on a second look while a later one of its tester is current
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -113,8 +114,18 @@ def known(conn: sqlite3.Connection, sha256: str) -> str | None:
 
 
 def hashes(conn: sqlite3.Connection) -> frozenset[str]:
-    """The hashes of every file ever collected (re-collecting one of them is a no-op)."""
+    """The hashes of every file ever collected."""
     return frozenset(str(r[0]) for r in conn.execute("SELECT sha256 FROM submissions"))
+
+
+def settled(conn: sqlite3.Connection) -> frozenset[str]:
+    """The hashes of the files accepted once (now current or superseded): re-collecting one of them is a no-op.
+
+    Rejected files are not settled: the campaign may have changed since (a tester added to testers.xlsx),
+    so they are checked again whenever they are collected.
+    """
+    rows = conn.execute("SELECT sha256 FROM submissions WHERE status != ?", (REJECTED,))
+    return frozenset(str(r[0]) for r in rows)
 
 
 def record(
@@ -127,41 +138,67 @@ def record(
 ) -> Recorded:
     """Record one workbook in one transaction: the submission, its scores, and what it supersedes.
 
-    The same bytes recorded twice are a no-op (``unchanged``). An accepted
-    workbook supersedes the tester's earlier accepted ones, which stay in the
-    ledger with the status ``superseded``.
+    The same bytes recorded twice are a no-op (``unchanged``), unless they were
+    rejected: then this new check replaces the old one in the same row, which
+    keeps its place in the order of collection. An accepted workbook supersedes
+    the tester's earlier accepted ones, which stay in the ledger with the status
+    ``superseded``; one accepted on a second look while a later workbook of its
+    tester is current is recorded as ``superseded`` at once (``current`` False).
     """
     when = (received or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
     problems = json.dumps([p.as_dict() for p in intake.problems], ensure_ascii=False)
     with _immediate(conn):
         # Checked inside the write transaction: another run may have recorded it a moment ago.
-        previous = known(conn, sha256)
-        if previous is not None:
-            return Recorded("unchanged", previous_status=previous)
-        status = ACCEPTED if intake.accepted else REJECTED
+        row = conn.execute("SELECT seq, status FROM submissions WHERE sha256 = ?", (sha256,)).fetchone()
+        if row is not None and row[1] != REJECTED:
+            return Recorded("unchanged", previous_status=str(row[1]))
+        previous = None if row is None else REJECTED
+        if not intake.accepted:
+            if row is None:
+                conn.execute(
+                    "INSERT INTO submissions (sha256, path, archive, tester, received, status, problems) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (sha256, path, archive, intake.tester, when.isoformat(timespec="seconds"), REJECTED, problems),
+                )
+            else:
+                conn.execute(
+                    "UPDATE submissions SET tester = ?, problems = ? WHERE seq = ?", (intake.tester, problems, row[0])
+                )
+            return Recorded("rejected", previous_status=previous)
+        if row is None:
+            seq = conn.execute(
+                "INSERT INTO submissions (sha256, path, archive, tester, received, status, problems) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (sha256, path, archive, intake.tester, when.isoformat(timespec="seconds"), ACCEPTED, problems),
+            ).lastrowid
+        else:
+            seq = int(row[0])
+        # Order of collection decides: only the tester's workbooks collected before this one are replaced.
+        later = conn.execute(
+            "SELECT 1 FROM submissions WHERE tester = ? AND status = ? AND seq > ?", (intake.tester, ACCEPTED, seq)
+        ).fetchone()
         superseded: list[str] = []
-        if intake.accepted:
+        if later is None:
             rows = conn.execute(
-                "SELECT sha256 FROM submissions WHERE tester = ? AND status = ? ORDER BY seq", (intake.tester, ACCEPTED)
+                "SELECT sha256 FROM submissions WHERE tester = ? AND status = ? AND seq < ? ORDER BY seq",
+                (intake.tester, ACCEPTED, seq),
             ).fetchall()
             superseded = [str(r[0]) for r in rows]
             conn.execute(
-                "UPDATE submissions SET status = ? WHERE tester = ? AND status = ?",
-                (SUPERSEDED, intake.tester, ACCEPTED),
+                "UPDATE submissions SET status = ? WHERE tester = ? AND status = ? AND seq < ?",
+                (SUPERSEDED, intake.tester, ACCEPTED, seq),
             )
-        cursor = conn.execute(
-            "INSERT INTO submissions (sha256, path, archive, tester, received, status, problems) "
+        if row is not None:
+            conn.execute(
+                "UPDATE submissions SET tester = ?, status = ?, problems = ? WHERE seq = ?",
+                (intake.tester, ACCEPTED if later is None else SUPERSEDED, problems, seq),
+            )
+        conn.executemany(
+            "INSERT INTO scores (submission, position, vendor, criterion, score, na, comment) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (sha256, path, archive, intake.tester, when.isoformat(timespec="seconds"), status, problems),
+            [(seq, i, *score) for i, score in enumerate(intake.rows)],
         )
-        if intake.accepted:
-            seq = cursor.lastrowid
-            conn.executemany(
-                "INSERT INTO scores (submission, position, vendor, criterion, score, na, comment) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(seq, i, *row) for i, row in enumerate(intake.rows)],
-            )
-    return Recorded("accepted" if intake.accepted else "rejected", superseded=tuple(superseded))
+    return Recorded("accepted", previous_status=previous, superseded=tuple(superseded), current=later is None)
 
 
 def _read(ledger_path: Path) -> sqlite3.Connection | None:

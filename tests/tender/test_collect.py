@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import sqlite3
 import subprocess
 import uuid
+from contextlib import closing
 from pathlib import Path
 
 import openpyxl
@@ -19,11 +21,12 @@ from tender.campaign import init_campaign, load_campaign
 from tender.cli import cli
 from tender.collect import collect, find_workbooks, is_lock_file, make_sheets
 from vendors import ledger
+from vendors.io import write_testers
 from vendors.workbook import META_SHEET, fill_workbook
 
 GOOD = {"V1": {"PRO-01": (4, "Easy to find"), "PRO-02": ("3", "")}, "V3": {"PRO-01": ("N/A", "")}}
 BAD = {"V1": {"PRO-01": (7, "")}, "V2": {"PRO-02": ("abc", "")}}
-SCORE_EXPECTED = "a score from 0 to 5, N/A or an empty cell"
+SCORE_EXPECTED = "a whole number from 0 to 5, N/A or an empty cell"
 
 
 def run(*args: str) -> Result:
@@ -146,20 +149,27 @@ def test_collect_archives_validates_and_reports(root: Path, tmp_path: Path) -> N
     assert na["na"].tolist() == [True, True]
 
 
-def test_collecting_again_is_a_no_op(root: Path) -> None:
+def test_collecting_again_is_a_no_op_for_accepted_files(root: Path) -> None:
+    """An accepted file collected again is unchanged; a rejected one is checked again and its problems listed again."""
     fill(root, "T001", GOOD, mtime=1_000)
     fill(root, "T002", BAD, mtime=2_000)
-    assert run("collect", root).exit_code == 1
-    before = (root / "out" / "collect-problems.xlsx").stat().st_mtime_ns
+    first = run("collect", root)
+    assert first.exit_code == 1
+    subs = ledger.submissions(root / ".tender" / "ledger.sqlite")
+    (root / "out" / "collect-problems.xlsx").unlink()
     result = run("collect", root)
-    assert result.exit_code == 0
+    problems_file = root / "out" / "collect-problems.xlsx"
+    assert result.exit_code == 1
     assert result.stdout == (
-        "2 file(s): 0 accepted, 0 rejected, 2 unchanged, 0 superseded.\n"
-        "1 unchanged file(s) had been rejected before; see 'tender status'.\n"
+        "Rejected T002.xlsx: 2 problem(s).\n"
+        f"  T002.xlsx, sheet Vendor A, cell E4: found 7; expected {SCORE_EXPECTED}\n"
+        f'  T002.xlsx, sheet Vendor B, cell E5: found "abc"; expected {SCORE_EXPECTED}\n'
+        "2 file(s): 0 accepted, 1 rejected, 1 unchanged, 0 superseded.\n"
+        f"Every problem is listed in {problems_file}; send each tester the lines of their file.\n"
     )
-    assert len(ledger.submissions(root / ".tender" / "ledger.sqlite")) == 2
+    assert problems_file.exists()
+    assert ledger.submissions(root / ".tender" / "ledger.sqlite") == subs  # the same rows, received times included
     assert len(list((root / ".tender" / "archive").iterdir())) == 2
-    assert (root / "out" / "collect-problems.xlsx").stat().st_mtime_ns == before
 
 
 def test_latest_workbook_of_a_tester_supersedes(root: Path, tmp_path: Path) -> None:
@@ -205,7 +215,7 @@ def test_workbook_of_another_campaign_is_rejected(root: Path, tmp_path: Path) ->
 def test_status_per_tester_per_vendor_and_missing(root: Path) -> None:
     fill(root, "T001", GOOD, mtime=1_000)
     fill(root, "T002", BAD, mtime=2_000)
-    fill(root, "T003", {}, mtime=3_000)  # returned blank: accepted, but scores no vendor
+    fill(root, "T003", {"V1": {"PRO-02": (2, "")}}, mtime=3_000)
     run("collect", root)
     subs = {s.tester: s for s in ledger.submissions(root / ".tender" / "ledger.sqlite")}
     d1, d3 = (subs[t].received.astimezone().strftime("%Y-%m-%d %H:%M") for t in ("T001", "T003"))
@@ -221,7 +231,7 @@ def test_status_per_tester_per_vendor_and_missing(root: Path) -> None:
         "T004    Thomas Lefèvre  0         -             -                 0\n"
         "\n"
         "Current workbooks with scores, per vendor:\n"
-        "  V1  Vendor A: 1\n"
+        "  V1  Vendor A: 2\n"
         "  V2  Vendor B: 0\n"
         "  V3  Vendor C: 1\n"
         "\n"
@@ -271,8 +281,8 @@ def test_french_campaign_speaks_french(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.stdout == (
         "Refusé : T002.xlsx : 1 problème(s).\n"
-        '  T002.xlsx, feuille Fournisseur B, cellule E4 : trouvé "4,5" ; attendu une note de 0 à 5, N/A ou une '
-        "cellule vide\n"
+        '  T002.xlsx, feuille Fournisseur B, cellule E4 : trouvé "4,5" ; attendu un nombre entier de 0 à 5, N/A ou '
+        "une cellule vide\n"
         "1 fichier(s) : 0 accepté(s), 1 refusé(s), 0 inchangé(s), 0 remplacé(s).\n"
         f"Tous les problèmes sont listés dans {problems_file} ; envoyez à chaque testeur les lignes de son fichier.\n"
     )
@@ -287,7 +297,7 @@ def test_process_pool_gives_the_serial_result(root: Path, tmp_path: Path, monkey
     fill(root, "T002", BAD, mtime=2_000)
     fill(root, "T003", {"V2": {"PRO-01": (0, "no")}}, mtime=3_000)
     fill(root, "T004", GOOD, name="T004 v1.xlsx", mtime=4_000)
-    fill(root, "T004", {}, name="T004 v2.xlsx", mtime=5_000)
+    fill(root, "T004", {"V2": {"PRO-02": ("N/A", "")}}, name="T004 v2.xlsx", mtime=5_000)
     twin = tmp_path / "twin"
     shutil.copytree(root, twin, copy_function=shutil.copy2)
     monkeypatch.setattr(collect_module, "POOL_THRESHOLD", 2)
@@ -388,3 +398,95 @@ def test_long_problem_lists_are_cut_on_screen_but_complete_in_the_file(root: Pat
     sheet = openpyxl.load_workbook(root / "out" / "collect-problems.xlsx").active
     assert sheet.max_row == 13
     assert str(result.error()) == f"1 workbook(s) rejected; see {root / 'out' / 'collect-problems.xlsx'}"
+
+
+def test_blank_workbook_cannot_replace_a_filled_one(root: Path) -> None:
+    """The untouched workbook of 'tender sheets', dropped in the inbox by mistake, is rejected: the filled one stays."""
+    filled = fill(root, "T002", GOOD, mtime=1_000)
+    assert run("collect", root).exit_code == 0
+    shutil.copy(root / "sheets" / "T002.xlsx", root / "inbox" / "blank_T002.xlsx")
+    os.utime(root / "inbox" / "blank_T002.xlsx", (2_000, 2_000))
+    result = run("collect", root)
+    problems_file = root / "out" / "collect-problems.xlsx"
+    assert result.exit_code == 1
+    assert result.stdout == (
+        "Rejected blank_T002.xlsx: 1 problem(s).\n"
+        "  blank_T002.xlsx: found no score in the whole workbook (every score cell is empty); expected at least one "
+        "score or N/A; is this the filled version of the workbook?\n"
+        "2 file(s): 0 accepted, 1 rejected, 1 unchanged, 0 superseded.\n"
+        f"Every problem is listed in {problems_file}; send each tester the lines of their file.\n"
+    )
+    subs = ledger.submissions(root / ".tender" / "ledger.sqlite")
+    assert [(s.name, s.tester, s.status) for s in subs] == [
+        ("T002.xlsx", "T002", "accepted"),
+        ("blank_T002.xlsx", "T002", "rejected"),
+    ]
+    assert subs[0].sha256 == sha(filled)
+    scores = ledger.current_scores(root / ".tender" / "ledger.sqlite")
+    assert scores.loc[scores["score"].notna(), ["tester", "vendor", "criterion", "score"]].values.tolist() == [
+        ["T002", "V1", "PRO-01", 4.0],
+        ["T002", "V1", "PRO-02", 3.0],
+    ]
+
+
+def test_workbook_rejected_for_the_campaign_is_accepted_once_the_campaign_is_fixed(root: Path) -> None:
+    """A tester missing from testers.xlsx: rejected, listed again while still missing, accepted once added."""
+    testers = root / "testers.xlsx"
+    everyone = testers.read_bytes()
+    write_testers([t for t in load_campaign(root).testers if t.id != "T004"], testers)
+    t4 = fill(root, "T004", GOOD, mtime=1_000)
+    unknown = (
+        "  T004.xlsx, sheet tender-meta, cell B5: found tester ID 'T004'; expected a tester ID listed in testers.xlsx"
+    )
+    first = run("collect", root)
+    assert first.exit_code == 1
+    assert first.stdout.splitlines()[:2] == ["Rejected T004.xlsx: 1 problem(s).", unknown]
+    again = run("collect", root, t4)  # given explicitly, still unknown: rejected again, problems listed again
+    assert again.exit_code == 1
+    assert again.stdout.splitlines()[:3] == [
+        "Rejected T004.xlsx: 1 problem(s).",
+        unknown,
+        "1 file(s): 0 accepted, 1 rejected, 0 unchanged, 0 superseded.",
+    ]
+    testers.write_bytes(everyone)
+    result = run("collect", root)
+    assert result.exit_code == 0
+    assert result.stdout == (
+        "Accepted T004.xlsx (tester T004).\n1 file(s): 1 accepted, 0 rejected, 0 unchanged, 0 superseded.\n"
+    )
+    subs = ledger.submissions(root / ".tender" / "ledger.sqlite")
+    assert [(s.name, s.tester, s.status, s.problems, s.sha256) for s in subs] == [
+        ("T004.xlsx", "T004", "accepted", (), sha(t4))
+    ]
+    scores = ledger.current_scores(root / ".tender" / "ledger.sqlite")
+    assert scores.groupby("tester").size().to_dict() == {"T004": 195}
+    assert run("collect", root).stdout == "1 file(s): 0 accepted, 0 rejected, 1 unchanged, 0 superseded.\n"
+
+
+def test_rejected_workbook_accepted_later_does_not_replace_a_newer_one(root: Path, tmp_path: Path) -> None:
+    """Order of collection decides: a first version accepted on a second look stays behind the later one."""
+    testers = root / "testers.xlsx"
+    everyone = testers.read_bytes()
+    write_testers([t for t in load_campaign(root).testers if t.id != "T004"], testers)
+    fill(root, "T004", {"V1": {"PRO-01": (1, "")}}, name="T004 v1.xlsx", mtime=1_000)
+    assert run("collect", root).exit_code == 1
+    testers.write_bytes(everyone)
+    v2 = fill_workbook(root / "sheets" / "T004.xlsx", tmp_path / "mail" / "T004 v2.xlsx", {"V1": {"PRO-01": (5, "")}})
+    assert run("collect", root, v2).exit_code == 0
+    result = run("collect", root)
+    assert result.exit_code == 0
+    assert result.stdout == (
+        "Accepted T004 v1.xlsx (tester T004) as an earlier version: a later workbook stays current.\n"
+        "1 file(s): 1 accepted, 0 rejected, 0 unchanged, 0 superseded.\n"
+    )
+    subs = ledger.submissions(root / ".tender" / "ledger.sqlite")
+    assert [(s.name, s.status) for s in subs] == [("T004 v1.xlsx", "superseded"), ("T004 v2.xlsx", "accepted")]
+    scores = ledger.current_scores(root / ".tender" / "ledger.sqlite")
+    assert scores.loc[scores["score"].notna(), "score"].tolist() == [5.0]
+    # The first version's scores are kept with it, as for any superseded workbook.
+    with closing(sqlite3.connect(root / ".tender" / "ledger.sqlite")) as conn:
+        kept = conn.execute(
+            "SELECT c.score FROM scores c JOIN submissions s ON s.seq = c.submission "
+            "WHERE s.status = 'superseded' AND c.score IS NOT NULL"
+        ).fetchall()
+    assert kept == [(1.0,)]
