@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
@@ -82,7 +83,7 @@ def connect(path: Path) -> sqlite3.Connection:
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    conn.execute("PRAGMA journal_mode = WAL")
+    _switch_to_wal(conn)
     # In WAL mode NORMAL never corrupts the ledger; a power cut can lose only the last commits,
     # whose files are already in the archive and are collected again by the next run.
     conn.execute("PRAGMA synchronous = NORMAL")
@@ -93,6 +94,24 @@ def connect(path: Path) -> sqlite3.Connection:
                 conn.execute(statement)
         conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
     return conn
+
+
+def _switch_to_wal(conn: sqlite3.Connection) -> None:
+    """PRAGMA journal_mode = WAL, waiting up to the busy timeout for another run doing the same.
+
+    Two runs opening a new ledger at once race to convert it, and SQLite answers 'database is locked'
+    to the loser at once instead of calling the busy handler; the mode is kept in the file, so it
+    is set once.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 @contextmanager
