@@ -44,7 +44,9 @@ def test_init_then_check(tmp_path: Path) -> None:
     wb.save(tmp_path / "c" / "vendors.xlsx")
     result = runner.invoke(cli, ["check", str(tmp_path / "c")])
     assert result.exit_code == 0, result.output
-    assert result.output.endswith(" : 12 catégories, 65 critères, 3 fournisseurs, 4 testeurs. Aucun problème détecté.\n")
+    assert result.output.endswith(
+        " : 12 catégories, 65 critères, 3 fournisseurs, 4 testeurs. Aucun problème détecté.\n"
+    )
 
 
 def test_init_twice_is_refused_without_force(tmp_path: Path) -> None:
