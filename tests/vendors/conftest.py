@@ -7,12 +7,13 @@ import shutil
 import subprocess
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from criteria.catalogue import scale_labels
 from tender.campaign import Campaign, init_campaign, load_campaign
+from tender.collect import expected_of, workbook_spec
 from vendors.intake import Expected
 from vendors.model import Tester, Vendor
 from vendors.workbook import WorkbookSpec, write_workbooks
@@ -21,35 +22,9 @@ SOFFICE = "/usr/bin/soffice"
 
 
 def spec_of(campaign: Campaign, deadline: dt.date | None = None, contact: str = "") -> WorkbookSpec:
-    """The workbook spec of a loaded campaign (what tender sheets passes to vendors/workbook.py)."""
-    s = campaign.settings
-    return WorkbookSpec(
-        campaign_id=s.campaign_id,
-        campaign_name=s.name,
-        criteria=campaign.criteria,
-        vendors=campaign.vendors,
-        scale=s.scale,
-        scale_labels=scale_labels(s.scale, s.language),
-        language=s.language,
-        organisation=s.organisation,
-        deadline=deadline or s.deadline,
-        tester_instructions=s.tester_instructions,
-        contact=contact or s.contact,
-    )
-
-
-def expected_of(campaign: Campaign) -> Expected:
-    """What intake checks a workbook of this campaign against."""
-    s = campaign.settings
-    return Expected(
-        campaign_id=s.campaign_id,
-        criteria_version=campaign.criteria.version(),
-        criteria=campaign.criteria.ids,
-        vendors={v.id: v.name for v in campaign.vendors},
-        testers=frozenset(t.id for t in campaign.testers),
-        scale=s.scale,
-        language=s.language,
-    )
+    """The workbook spec tender sheets uses, with the deadline and contact optionally replaced."""
+    spec = workbook_spec(campaign)
+    return replace(spec, deadline=deadline or spec.deadline, contact=contact or spec.contact)
 
 
 MakeCampaign = Callable[..., Campaign]
