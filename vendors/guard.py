@@ -19,6 +19,7 @@ import zlib
 from array import array
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal, TypeVar
 from xml.etree.ElementTree import ParseError
 
@@ -532,12 +533,33 @@ def _xml_failure(member: str, exc: Exception) -> _RefusalError:
     return _not_workbook("damaged", member=_short(member, 60))
 
 
+#: How much of a part is read to see its prolog without a parser.
+_PROLOG_PEEK = 512
+#: The prolog as every spreadsheet program writes it: maybe a byte-order mark, maybe an XML declaration for
+#: UTF-8, then at once the root element. Nothing else (a comment, a processing instruction, a document type,
+#: another encoding) matches: such a part gets the defused parser.
+_PLAIN_PROLOG = re.compile(
+    rb"(?:\xef\xbb\xbf)?"
+    rb"(?:<\?xml version=([\"'])1\.[0-9]\1"
+    rb"(?: encoding=([\"'])[Uu][Tt][Ff]-?8\2)?(?: standalone=([\"'])(?:yes|no)\3)? ?\?>)?"
+    rb"[ \t\r\n]*+<[A-Za-z_]"
+)
+
+
 def _check_prolog(archive: zipfile.ZipFile, info: zipfile.ZipInfo, whole: bool = False) -> None:
     """Refuse a part that declares a document type or entities (external entities, entity expansion).
 
     Only the prolog is read (unless ``whole``): a declaration cannot come after the root
     element, and without one expat refuses any entity but the five predefined ones.
     """
+    if not whole:
+        try:
+            with archive.open(info) as stream:
+                head = stream.read(_PROLOG_PEEK)
+        except _ZIP_ERRORS:
+            raise _not_workbook("damaged", member=_short(info.filename, 60)) from None
+        if _PLAIN_PROLOG.match(head):
+            return  # the root element comes right after the declaration: no room for a declaration of anything
     # Old OpenOffice manifests carry a harmless DOCTYPE; entities stay forbidden there too.
     outer, raw = _parser(forbid_dtd=info.filename != "META-INF/manifest.xml")
 
@@ -719,56 +741,68 @@ def _scan_xlsx(
 
 #: A worksheet up to this size is first read at a glance with regular expressions; see _sheet_at_a_glance.
 _FAST_SHEET_BYTES = 16 * 2**20
-#: Every <c> tag written without a prefix (<c ...>, <c .../>, <c/>, <c>), its attribute text captured.
-_CELL_TAG = re.compile(rb"<c(\s[^>]*|/|)>")
-_PLAIN_FORMULA = re.compile(rb"<f[\s/>]")
-#: Cell tags' attribute texts, NUL-separated, each as Excel, LibreOffice and openpyxl write it: r, then s, then
-#: t, double-quoted, maybe self-closing. Anything else, including a tag cut short at a quoted '>', does not match.
-#: Possessive quantifiers (no backtracking, twice as fast): each part is followed by text it cannot match, so
-#: they accept exactly what the plain pattern accepts.
-_CANONICAL = re.compile(
-    rb'(?:\x00 r="[A-Z]{1,3}+[0-9]{1,7}+"(?: s="[0-9]{1,6}+")?+(?: t="[a-zA-Z]{1,9}+")?+(?: ?/)?+)*+\x00'
-)
-#: A prefixed cell or formula tag (<x:c>, <x:f>): one regex pass, six times faster than two 'in' tests.
-_PREFIXED = re.compile(rb":[cf]")
-_ROW_OF = re.compile(rb'r="[A-Z]+([0-9]+)"')
-_COLUMN_OF = re.compile(rb'r="([A-Z]+)')
+#: The fewest bytes a cell tag takes (<c r="A1"/>), and a shared-string cell with a value (<c r="A1" t="s"><v/></c>).
+_CELL_BYTES, _SHARED_CELL_BYTES = 11, 24
 _UTF8_DECLARATION = re.compile(rb"(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*[\"']utf-?8[\"']", re.IGNORECASE)
 
 
+#: A prefixed cell or formula tag (<x:c>, <x:f>); ':' is rare in a sheet, so this search is quick.
+_PREFIXED = re.compile(rb":[cf]")
+
+
+@lru_cache(maxsize=8)
+def _suspect(limits: Limits) -> re.Pattern[bytes] | None:
+    """What else sends a worksheet to the exact scan, searched once over the sheet's bytes.
+
+    It finds a formula (``<f>``) or a cell tag that is not in the canonical form Excel,
+    LibreOffice and openpyxl write (``r``, then ``s``, then ``t``, double-quoted, maybe
+    self-closing), holds an error value (``t="e"``) or has a reference beyond ``limits``: so
+    when it finds nothing (and _PREFIXED neither), every cell the reader sees lies within the
+    limits, and no tag needs to be converted. Every alternative starts with '<', which the
+    regular-expression engine looks for at C speed. None when the limits are too narrow to be
+    written as a pattern (fewer than 26 columns or 9 rows): then every sheet gets the exact scan.
+    """
+    letters = next((n for n in (3, 2, 1) if limits.columns >= _column_number("Z" * n)), 0)
+    digits = next((n for n in range(7, 0, -1) if limits.rows >= 10**n - 1), 0)
+    if not letters or not digits:
+        return None
+    # Possessive quantifiers: each part is followed by text it cannot match, so they accept exactly what the
+    # plain pattern accepts, without backtracking.
+    canonical = (
+        rf'r="[A-Z]{{1,{letters}}}+[0-9]{{1,{digits}}}+"(?: s="[0-9]{{1,6}}+")?+(?: t="(?!e")[a-zA-Z]{{1,9}}+")?+ ?/?>'
+    )
+    return re.compile(rb"<(?:c(?=[\s/>])(?! " + canonical.encode() + rb")|f[\s/>])")
+
+
 def _sheet_at_a_glance(data: bytes, longest: int, extent: _Extent) -> bool:
-    """Count a worksheet's cells from its bytes at C speed; False when only the exact scan can tell.
+    """Bound a worksheet's cells from its bytes at C speed; False when only the exact scan can tell.
 
     Holds for what Excel, LibreOffice and openpyxl write (UTF-8, no prefix on cells, every
-    cell tag in canonical form) and leans to caution: a tag seen here that the reader would
-    not see only widens the bounds. Anything else (another encoding, prefixed names, a cell
-    tag in another form, a formula, an error value, data near or beyond a limit) goes to the
-    exact scan, which also words any refusal.
+    cell tag in canonical form) and leans to caution: the cell count and the shared text are
+    upper bounds drawn from the size of the sheet, and a tag seen here that the reader would
+    not see only sends the sheet to the exact scan. Anything else (another encoding, prefixed
+    names, a cell tag in another form or beyond the limits, a formula, an error value, a sheet
+    whose bounds come near a limit) goes to the exact scan, which also words any refusal.
     """
     head = data[:200]
     if not (_UTF8_DECLARATION.match(head) or (head.startswith(b"<") and not head.startswith(b"<?xml"))):
         return False
-    if _PREFIXED.search(data) or _PLAIN_FORMULA.search(data):
-        return False
-    every = _CELL_TAG.findall(data)
-    if not every:
-        return True
-    tags = b"\x00" + b"\x00".join(every) + b"\x00"
-    if not _CANONICAL.fullmatch(tags):
-        return False
-    if b' t="e"' in tags:
-        return False  # error values: the exact scan records them
     limits = extent.limits
-    rows = max(map(int, set(_ROW_OF.findall(tags))))  # each row number once, not once per cell
-    columns = max(_column_number(letters.decode()) for letters in set(_COLUMN_OF.findall(tags)))
-    with_data = len(every) - tags.count(b"/\x00")  # a self-closing cell holds no value
-    # An upper bound of the shared text: every shared-string cell holding the longest string.
-    shared = tags.count(b' t="s"') * longest
-    if rows > limits.rows or columns > limits.columns:
+    suspect = _suspect(limits)
+    if suspect is None or _PREFIXED.search(data) or suspect.search(data):
         return False
-    if extent.cells + with_data > limits.cells or extent.text + shared > limits.text_chars:
+    # No tag was converted: the bounds come from the size, and from a count only when the size is not enough.
+    cells = len(data) // _CELL_BYTES
+    if extent.cells + cells > limits.cells:
         return False
-    extent.add(rows, columns, with_data, shared)
+    shared = 0
+    if longest:
+        shared = len(data) // _SHARED_CELL_BYTES * longest
+        if extent.text + shared > limits.text_chars:
+            shared = data.count(b' t="s"') * longest
+            if extent.text + shared > limits.text_chars:
+                return False
+    extent.add(0, 0, cells, shared)
     return True
 
 

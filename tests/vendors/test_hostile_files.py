@@ -18,6 +18,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tender.campaign import Campaign, init_campaign, load_campaign
 from tender.collect import expected_of, make_sheets
@@ -293,6 +295,26 @@ def test_xml_attacks_in_any_part_of_an_xlsx(
     )
 
 
+@pytest.mark.parametrize(
+    "before",
+    [
+        pytest.param("<!-- a comment -->", id="after a comment"),
+        pytest.param("<?mso-application progid='Excel.Sheet'?>", id="after a processing instruction"),
+        pytest.param("\n\n", id="after blank lines"),
+    ],
+)
+def test_a_declaration_behind_other_prolog_content_is_seen(
+    template: bytes, vendor_part: str, expected: Expected, before: str, no_network: None
+) -> None:
+    """Prologs are first read with a pattern of what spreadsheet programs write; anything else is parsed."""
+    xml = hostile.members_of(template)[vendor_part]
+    poisoned = hostile.with_doctype(xml, before + hostile.ATTACKS["billion laughs"](hostile.root_name(xml)))
+    assert refused(hostile.replace_member(template, vendor_part, poisoned), expected) == (
+        ENTITIES.format(member=vendor_part),
+        ENTITIES_EXPECTED,
+    )
+
+
 ODS_ATTACKS = [
     (part, attack)
     for part in ("content.xml", "META-INF/manifest.xml", "styles.xml", "meta.xml")
@@ -545,6 +567,11 @@ def test_a_highly_compressed_part(template: bytes, vendor_part: str, expected: E
         pytest.param('<row r="70"><c r="B70"><f>1+1</f></c></row>', False, id="formula"),
         pytest.param('<row r="70"><c r="B70" t="e"><v>#N/A</v></c></row>', False, id="error"),
         pytest.param('<row r="70"><c r="B70" foo=">" a="Z9999"><v>1</v></c></row>', False, id="quoted >"),
+        pytest.param('<row r="9999"><c r="B9999"><v>1</v></c></row>', True, id="last row"),
+        pytest.param('<row r="10000"><c r="B10000" s="1"/></row>', False, id="row 10000"),
+        pytest.param('<row r="70"><c r="B70" r="B99999"><v>1</v></c></row>', False, id="two references"),
+        pytest.param('<row r="70"><c\tr="B70"><v>1</v></c></row>', False, id="tab"),
+        pytest.param('<row r="70"><x:c r="B70"><v>1</v></x:c></row>', False, id="prefixed"),
         pytest.param('<row r="70"><c foo="/>" r="XFD70"><v>1</v></c></row>', False, id="quoted />"),
     ],
 )
@@ -555,13 +582,87 @@ def test_the_glance_agrees_with_the_exact_scan(template: bytes, rows: str, at_a_
         info = archive.getinfo(hostile.sheet_part(data, "Vendor A"))
         glance, exact = guard._Extent(guard.LIMITS), guard._Extent(guard.LIMITS)
         assert guard._sheet_at_a_glance(archive.read(info), 1, glance) is at_a_glance
-        guard._scan_sheet(archive, info, "Vendor A", guard.array("I", [1]), exact)
+        try:
+            guard._scan_sheet(archive, info, "Vendor A", guard.array("I", [1]), exact)
+        except guard._RefusalError:
+            assert not at_a_glance  # e.g. a duplicate attribute: not well-formed XML
     if at_a_glance:
-        # The same cells with data; bounds (styled cells count) and shared text are upper bounds of the exact ones.
-        assert glance.cells == exact.cells
-        assert (glance.rows >= exact.rows, glance.columns >= exact.columns, glance.text >= exact.text) == (True,) * 3
-        assert glance.rows <= 9999
-        assert glance.columns <= 26
+        # The glance converts no tag: its cell count and shared text are upper bounds of the exact ones, and saying
+        # 'fine' means that every cell lies within the limits, as the exact scan finds.
+        assert glance.cells >= exact.cells
+        assert glance.text >= exact.text
+        assert exact.rows <= guard.LIMITS.rows
+        assert exact.columns <= guard.LIMITS.columns
+
+
+#: Pieces of cell tags: canonical ones and the forms a hostile or unusual writer may use.
+_REFERENCES = st.one_of(
+    st.builds(lambda c, r: f"{c}{r}", st.text("ABCXZ", min_size=1, max_size=4), st.integers(0, 10**8)),
+    st.sampled_from(["", "a1", " B2", "B 2", "B2 ", "0", "A01"]),
+)
+_ATTRIBUTES = st.lists(
+    st.one_of(
+        st.builds(lambda r, q: f"r={q}{r}{q}", _REFERENCES, st.sampled_from(['"', "'"])),
+        st.sampled_from(['s="1"', 't="s"', 't="n"', 't="e"', 't="inlineStr"', 'foo=">"', 'x:r="Z1"', 's="12345678"']),
+    ),
+    max_size=4,
+)
+_CELL = st.builds(
+    lambda prefix, attributes, space, body: (
+        f"<{prefix}c{space}{' '.join(attributes)}" + ("/>" if body is None else f">{body}</{prefix}c>")
+    ),
+    st.sampled_from(["", "", "", "x:"]),
+    _ATTRIBUTES,
+    st.sampled_from([" ", " ", "\t", "  "]),
+    st.one_of(st.none(), st.sampled_from(["<v>1</v>", "<v>0</v>", "<is><t>a</t></is>", "<f>1+1</f><v>2</v>", "<v/>"])),
+)
+
+#: Canonical tags, near and beyond the limits (column Z or AA, row 9999 or 10000).
+_CANONICAL_CELL = st.builds(
+    lambda column, row, style, kind, body: (
+        f'<c r="{column}{row}"{style}{kind}' + ("/>" if body is None else f">{body}</c>")
+    ),
+    st.sampled_from(["A", "B", "Z", "AA", "XFD"]),
+    st.sampled_from([1, 7, 9999, 10000, 1048576]),
+    st.sampled_from(["", ' s="3"']),
+    st.sampled_from(["", ' t="s"', ' t="n"', ' t="inlineStr"', ' t="e"']),
+    st.one_of(st.none(), st.sampled_from(["<v>1</v>", "<v>0</v>", "<is><t>a</t></is>", "<f>1</f>"])),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(_CANONICAL_CELL, _CANONICAL_CELL, _CELL), max_size=6))
+def test_the_glance_never_passes_what_the_exact_scan_would_bound_differently(cells: list[str]) -> None:
+    """Fuzz: whenever the glance lets a sheet through, the exact scan finds every cell within the limits, no
+    formula nor error value, and no more cells or shared text than the glance counted."""
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/'
+        'main" xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1">'
+        + "".join(cells)
+        + "</row></sheetData></worksheet>"
+    ).encode()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("sheet.xml", sheet)
+    glance, exact = guard._Extent(guard.LIMITS), guard._Extent(guard.LIMITS)
+    if not guard._sheet_at_a_glance(sheet, 5, glance):
+        return
+    with zipfile.ZipFile(buffer) as archive:
+        try:
+            guard._scan_sheet(archive, archive.getinfo("sheet.xml"), "S", guard.array("I", [5]), exact)
+        except guard._RefusalError as refused:
+            refusal = refused.refusal
+        else:
+            refusal = None
+    # Only XML that is not well-formed may pass the glance and fail the exact scan: the reader fails on it too.
+    if refusal is not None:
+        assert refusal.code == "not_workbook", refusal
+        return
+    assert exact.rows <= guard.LIMITS.rows
+    assert exact.columns <= guard.LIMITS.columns
+    assert not exact.hidden
+    assert exact.cells <= glance.cells
+    assert exact.text <= glance.text
 
 
 # --------------------------------------------------------------------------------- readers in a child process
