@@ -339,13 +339,16 @@ def archive(path: Path, folder: Path) -> tuple[str, Path, bytes | None]:
     very bytes written, so the archive holds what is checked even if the original changes.
     """
     suffix = path.suffix.lower() if _ARCHIVE_SUFFIX.match(path.suffix.lower()) else ".bin"
-    if path.stat().st_size <= MAX_WORKBOOK_BYTES:
-        data = path.read_bytes()
-        sha = hashlib.sha256(data).hexdigest()
-        target = folder / f"{sha}{suffix}"
-        if not target.exists():
-            write_bytes_atomic(target, data)
-        return sha, target, data
+    with path.open("rb") as source:
+        # Read at most one byte more than a workbook may hold: the size is known without a second look.
+        data = source.read(MAX_WORKBOOK_BYTES + 1)
+        if len(data) <= MAX_WORKBOOK_BYTES:
+            sha = hashlib.sha256(data).hexdigest()
+            target = folder / f"{sha}{suffix}"
+            if not os.path.exists(target):
+                write_bytes_atomic(target, data)
+            return sha, target, data
+        del data
     folder.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
     with tempfile.NamedTemporaryFile(dir=folder, prefix=".incoming.", delete=False) as out, path.open("rb") as src:
@@ -389,7 +392,7 @@ def _take(path: Path, context: _Context) -> _Taken:
     name, language = path.name, context.expected.language
     try:
         sha, target, data = archive(path, context.folder)
-        size = target.stat().st_size
+        size = len(data) if data is not None else target.stat().st_size
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         return _Taken("", "", None, file_problem(name, language, "unreadable", reason=reason))
