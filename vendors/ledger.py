@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
+import operator
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -12,12 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from vendors.intake import Intake, Problem
+from criteria.errors import DataError, Location
+from vendors.intake import Intake, Problem, ScoreRow
 
 if TYPE_CHECKING:
     import pandas as pd
 
-SCHEMA_VERSION = 1
+#: 2 stores the scores of each vendor sheet as one JSON row (sheets), a view (scores) shows them one per row as 1
+#: stored them: recording a workbook inserts five rows instead of hundreds. A ledger of schema 1 is converted.
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 30_000
 ACCEPTED, REJECTED, SUPERSEDED = "accepted", "rejected", "superseded"
 
@@ -37,16 +42,19 @@ CREATE TABLE IF NOT EXISTS submissions (
     problems TEXT NOT NULL DEFAULT '[]'   -- JSON list of {file, sheet, cell, found, expected}
 );
 CREATE INDEX IF NOT EXISTS submissions_tester ON submissions (tester, status);
-CREATE TABLE IF NOT EXISTS scores (
+CREATE TABLE IF NOT EXISTS sheets (
     submission INTEGER NOT NULL REFERENCES submissions (seq),
-    position INTEGER NOT NULL,            -- row order in the workbook (vendor, then criterion, campaign order)
+    first INTEGER NOT NULL,               -- position of the sheet's first row among the workbook's rows
     vendor TEXT NOT NULL,
-    criterion TEXT NOT NULL,
-    score REAL,                           -- NULL when blank or N/A
-    na INTEGER NOT NULL,                  -- 1 when the tester wrote N/A
-    comment TEXT NOT NULL DEFAULT '',
-    PRIMARY KEY (submission, position)    -- intake guarantees one row per (vendor, criterion)
+    rows TEXT NOT NULL,                   -- JSON [[criterion, score or null, na true|false, comment], ...]
+    PRIMARY KEY (submission, first)
 ) WITHOUT ROWID;
+-- One row per score, as schema 1 stored them: what queries and scripts read.
+CREATE VIEW IF NOT EXISTS scores AS
+    SELECT h.submission AS submission, h.first + r.key AS position, h.vendor AS vendor,
+           json_extract(r.value, '$[0]') AS criterion, json_extract(r.value, '$[1]') AS score,
+           json_extract(r.value, '$[2]') AS na, json_extract(r.value, '$[3]') AS comment
+    FROM sheets h, json_each(h.rows) r;
 """
 
 
@@ -88,12 +96,53 @@ def connect(path: Path) -> sqlite3.Connection:
     # whose files are already in the archive and are collected again by the next run.
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
-    with _immediate(conn):
-        for statement in _SCHEMA.split(";"):
-            if statement.strip():
-                conn.execute(statement)
-        conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+    try:
+        with _immediate(conn):
+            version = _version(conn)
+            if version is not None and version > SCHEMA_VERSION:
+                raise DataError(
+                    f"the ledger was written by a newer rse-tender (schema {version}, this one reads up to "
+                    f"{SCHEMA_VERSION}); upgrade rse-tender",
+                    Location(path),
+                )
+            if version == 1:
+                _upgrade_from_1(conn)
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+            )
+    except BaseException:
+        conn.close()
+        raise
     return conn
+
+
+def _version(conn: sqlite3.Connection) -> int | None:
+    """The schema version of an existing ledger, None for a new one."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone() is None:
+        return None
+    row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return None if row is None else int(row[0])
+
+
+def _upgrade_from_1(conn: sqlite3.Connection) -> None:
+    """Schema 1 -> 2, inside the caller's transaction: each vendor sheet's score rows become one JSON row."""
+    conn.execute(
+        "CREATE TABLE sheets (submission INTEGER NOT NULL REFERENCES submissions (seq), first INTEGER NOT NULL, "
+        "vendor TEXT NOT NULL, rows TEXT NOT NULL, PRIMARY KEY (submission, first)) WITHOUT ROWID"
+    )
+    rows = conn.execute(
+        "SELECT submission, position, vendor, criterion, score, na, comment FROM scores ORDER BY submission, position"
+    )
+    sheets = []
+    for _, group in itertools.groupby(rows, key=lambda r: (r[0], r[2])):
+        first, *others = list(group)
+        scores = [(r[3], r[4], bool(r[5]), r[6]) for r in (first, *others)]
+        sheets.append((first[0], first[1], first[2], json.dumps(scores, ensure_ascii=False)))
+    conn.executemany("INSERT INTO sheets (submission, first, vendor, rows) VALUES (?, ?, ?, ?)", sheets)
+    conn.execute("DROP TABLE scores")
 
 
 def _switch_to_wal(conn: sqlite3.Connection) -> None:
@@ -190,6 +239,7 @@ def record(
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (sha256, path, archive, intake.tester, when.isoformat(timespec="seconds"), ACCEPTED, problems),
             ).lastrowid
+            assert seq is not None, "an INSERT always sets lastrowid"
         else:
             seq = int(row[0])
         # Order of collection decides: only the tester's workbooks collected before this one are replaced.
@@ -213,11 +263,20 @@ def record(
                 (intake.tester, ACCEPTED if later is None else SUPERSEDED, problems, seq),
             )
         conn.executemany(
-            "INSERT INTO scores (submission, position, vendor, criterion, score, na, comment) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(seq, i, *score) for i, score in enumerate(intake.rows)],
+            "INSERT INTO sheets (submission, first, vendor, rows) VALUES (?, ?, ?, ?)", _sheets_of(seq, intake.rows)
         )
     return Recorded("accepted", previous_status=previous, superseded=tuple(superseded), current=later is None)
+
+
+def _sheets_of(seq: int, rows: tuple[ScoreRow, ...]) -> list[tuple[int, int, str, str]]:
+    """The rows of the sheets table for a workbook's score rows (grouped by vendor, in order)."""
+    sheets = []
+    position = 0
+    for vendor, group in itertools.groupby(rows, key=operator.itemgetter(0)):
+        scores = [row[1:] for row in group]
+        sheets.append((seq, position, vendor, json.dumps(scores, ensure_ascii=False)))
+        position += len(scores)
+    return sheets
 
 
 def _read(ledger_path: Path) -> sqlite3.Connection | None:
@@ -235,11 +294,12 @@ def current_scores(ledger_path: Path) -> pd.DataFrame:
     if conn is None:
         return _scores_frame([])
     with closing(conn):
-        rows = conn.execute(
-            "SELECT s.tester, c.vendor, c.criterion, c.score, c.na, c.comment FROM scores c "
-            "JOIN submissions s ON s.seq = c.submission WHERE s.status = ? ORDER BY s.tester, s.seq, c.position",
+        sheets = conn.execute(
+            "SELECT s.tester, h.vendor, h.rows FROM sheets h JOIN submissions s ON s.seq = h.submission "
+            "WHERE s.status = ? ORDER BY s.tester, s.seq, h.first",
             (ACCEPTED,),
         ).fetchall()
+    rows = [(tester, vendor, *score) for tester, vendor, text in sheets for score in json.loads(text)]
     return _scores_frame(rows)
 
 

@@ -52,7 +52,9 @@ def test_connection_uses_wal_busy_timeout_and_schema(ledger_path: Path) -> None:
     with closing(ledger.connect(ledger_path)) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
         assert conn.execute("PRAGMA busy_timeout").fetchone() == (ledger.BUSY_TIMEOUT_MS,)
-        assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("1",)
+        assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (
+            str(ledger.SCHEMA_VERSION),
+        )
     # Opening again keeps what is there.
     with closing(ledger.connect(ledger_path)) as conn:
         assert conn.execute("SELECT count(*) FROM meta").fetchone() == (1,)
@@ -84,6 +86,78 @@ def test_accepted_scores_in_long_form(ledger_path: Path) -> None:
     assert ledger.submissions(ledger_path) == [
         ledger.Submission("a" * 64, "inbox/T001.xlsx", "T001", T0, "accepted", (), "a" * 64 + ".xlsx")
     ]
+
+
+def test_the_scores_view_shows_one_row_per_score_in_workbook_order(ledger_path: Path) -> None:
+    rows = [ScoreRow(v, c, 3.0, False, f"{v} {c} é") for v in ("V1", "V2") for c in ("PRO-01", "PRO-02", "PRO-03")]
+    with closing(ledger.connect(ledger_path)) as conn:
+        ledger.record(conn, "a" * 64, "T001.xlsx", "a.xlsx", accepted("T001", *rows), received=T0)
+        # Five vendor sheets make five rows of the table, whatever the number of criteria.
+        assert conn.execute("SELECT vendor, first FROM sheets ORDER BY first").fetchall() == [("V1", 0), ("V2", 3)]
+        shown = conn.execute("SELECT position, vendor, criterion, score, na, comment FROM scores ORDER BY position")
+        assert shown.fetchall() == [(i, *row[:3], 0, row.comment) for i, row in enumerate(rows)]
+
+
+#: A ledger as rse-tender wrote it before schema 2 (one table row per score).
+SCHEMA_1 = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE submissions (seq INTEGER PRIMARY KEY, sha256 TEXT NOT NULL UNIQUE, path TEXT NOT NULL,
+    archive TEXT NOT NULL, tester TEXT, received TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('accepted', 'rejected', 'superseded')), problems TEXT NOT NULL DEFAULT '[]');
+CREATE INDEX submissions_tester ON submissions (tester, status);
+CREATE TABLE scores (submission INTEGER NOT NULL REFERENCES submissions (seq), position INTEGER NOT NULL,
+    vendor TEXT NOT NULL, criterion TEXT NOT NULL, score REAL, na INTEGER NOT NULL, comment TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (submission, position)) WITHOUT ROWID;
+INSERT INTO meta VALUES ('schema_version', '1');
+INSERT INTO submissions VALUES (1, 'a', 'T001 v1.xlsx', 'a.xlsx', 'T001', '2027-03-01T09:30:00+00:00', 'superseded', '[]');
+INSERT INTO submissions VALUES (2, 'b', 'T002.xlsx', 'b.xlsx', 'T002', '2027-03-01T09:31:00+00:00', 'accepted', '[]');
+INSERT INTO submissions VALUES (3, 'c', 'T001 v2.xlsx', 'c.xlsx', 'T001', '2027-03-01T09:32:00+00:00', 'accepted', '[]');
+INSERT INTO scores VALUES (1, 0, 'V1', 'PRO-01', 1.0, 0, 'old');
+INSERT INTO scores VALUES (2, 0, 'V1', 'PRO-01', NULL, 1, '');
+INSERT INTO scores VALUES (2, 1, 'V2', 'PRO-01', 2.5, 0, 'ok, "quoted"');
+INSERT INTO scores VALUES (3, 1, 'V2', 'PRO-01', 4.0, 0, '');
+INSERT INTO scores VALUES (3, 0, 'V1', 'PRO-01', 5.0, 0, 'new');
+"""
+
+
+def test_a_ledger_of_schema_1_is_converted_without_losing_a_score(ledger_path: Path) -> None:
+    ledger_path.parent.mkdir(parents=True)
+    with closing(sqlite3.connect(ledger_path)) as old:
+        old.executescript(SCHEMA_1)
+        before = old.execute("SELECT * FROM scores ORDER BY submission, position").fetchall()
+    with closing(ledger.connect(ledger_path)) as conn:
+        assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("2",)
+        after = conn.execute("SELECT * FROM scores ORDER BY submission, position").fetchall()
+        assert conn.execute("SELECT type FROM sqlite_master WHERE name = 'scores'").fetchone() == ("view",)
+    assert after == before
+    frame = ledger.current_scores(ledger_path)
+    # The current workbooks only (T001's second and T002's), in tester and workbook order.
+    assert frame[["tester", "vendor", "criterion", "comment"]].values.tolist() == [
+        ["T001", "V1", "PRO-01", "new"],
+        ["T001", "V2", "PRO-01", ""],
+        ["T002", "V1", "PRO-01", ""],
+        ["T002", "V2", "PRO-01", 'ok, "quoted"'],
+    ]
+    assert frame["score"].fillna(-1).tolist() == [5.0, 4.0, -1, 2.5]
+    assert frame["na"].tolist() == [False, False, True, False]
+    # Opening it again changes nothing.
+    with closing(ledger.connect(ledger_path)) as conn:
+        assert conn.execute("SELECT * FROM scores ORDER BY submission, position").fetchall() == before
+
+
+def test_a_ledger_of_a_newer_schema_is_refused_untouched(ledger_path: Path) -> None:
+    ledger_path.parent.mkdir(parents=True)
+    with closing(sqlite3.connect(ledger_path)) as newer:
+        newer.executescript(
+            "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT); INSERT INTO meta VALUES ('schema_version', '9');"
+        )
+    with pytest.raises(ledger.DataError, match=r"written by a newer rse-tender \(schema 9, this one reads up to 2\)"):
+        ledger.connect(ledger_path)
+    with closing(sqlite3.connect(ledger_path)) as newer:
+        assert newer.execute("SELECT name FROM sqlite_master ORDER BY name").fetchall() == [
+            ("meta",),
+            ("sqlite_autoindex_meta_1",),
+        ]
 
 
 def test_same_bytes_twice_is_a_no_op(ledger_path: Path) -> None:
@@ -139,11 +213,12 @@ def test_rejected_submission_keeps_every_problem(ledger_path: Path) -> None:
 
 
 def test_a_failed_workbook_leaves_nothing_behind(ledger_path: Path) -> None:
-    # A value SQLite cannot store fails the score insert after the submission row was written.
-    broken = accepted("T001", ScoreRow("V1", "C1", 2.0, False, ""), ScoreRow("V1", "C2", [1], False, ""))  # type: ignore[arg-type]
+    # A value that cannot be stored fails the score insert after the submission row was written and the tester's
+    # earlier workbook marked superseded.
+    broken = accepted("T001", ScoreRow("V1", "C1", 2.0, False, ""), ScoreRow("V1", "C2", object(), False, ""))  # type: ignore[arg-type]
     with closing(ledger.connect(ledger_path)) as conn:
         ledger.record(conn, "e" * 64, "old.xlsx", "e.xlsx", accepted("T001", ScoreRow("V1", "C1", 4.0, False, "")))
-        with pytest.raises(sqlite3.ProgrammingError):
+        with pytest.raises(TypeError):
             ledger.record(conn, "f" * 64, "new.xlsx", "f.xlsx", broken)
         assert not conn.in_transaction
     assert [(s.path, s.status) for s in ledger.submissions(ledger_path)] == [("old.xlsx", "accepted")]
