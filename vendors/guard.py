@@ -466,19 +466,32 @@ def _inspect_archive(archive: zipfile.ZipFile, limits: Limits, thorough: bool = 
     for info in infos:
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
             raise _not_workbook("method", member=_short(info.filename, 60))
-    for info in infos:
-        if info.filename.lower().endswith(_XML_SUFFIXES):
-            _check_prolog(archive, info, whole=thorough)
     isolate = total > limits.isolate_above
     if "mimetype" in names:
+        _check_prologs(archive, infos, frozenset(), thorough)
         if archive.read("mimetype").strip() != ODS_MIMETYPE:
             raise _not_workbook("odf")
         _require(names, ODS_PARTS)
         return Inspection("ods", isolate, _scan_ods(archive, archive.getinfo("content.xml"), limits))
     if "[Content_Types].xml" not in names:
+        _check_prologs(archive, infos, frozenset(), thorough)
         raise _not_workbook("ooxml")
     _require(names, XLSX_PARTS)
-    return Inspection("xlsx", isolate, _scan_xlsx(archive, names, limits, thorough))
+    # The workbook and its relationships are parsed whole here, with the defused parser.
+    sheets, strings = _sheets(archive, names)
+    # Worksheets and shared strings are read whole by _scan_xlsx, which checks their prologs then.
+    read_whole = frozenset((*XLSX_PARTS[1:], *strings, *(part for _, part in sheets)))
+    _check_prologs(archive, infos, frozenset() if thorough else read_whole, thorough)
+    return Inspection("xlsx", isolate, _scan_xlsx(archive, sheets, strings, limits, thorough))
+
+
+def _check_prologs(
+    archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], skip: frozenset[str], thorough: bool
+) -> None:
+    """The prolog of every XML part but those in ``skip`` (whole parts, when ``thorough``)."""
+    for info in infos:
+        if info.filename.lower().endswith(_XML_SUFFIXES) and info.filename not in skip:
+            _check_prolog(archive, info, whole=thorough)
 
 
 def _unsafe_name(name: str) -> bool:
@@ -717,26 +730,69 @@ def _parts(target: str) -> list[str]:
 
 
 def _scan_xlsx(
-    archive: zipfile.ZipFile, names: set[str], limits: Limits, thorough: bool = False
+    archive: zipfile.ZipFile,
+    sheets: list[tuple[str, str]],
+    string_parts: list[str],
+    limits: Limits,
+    thorough: bool = False,
 ) -> frozenset[tuple[str, str, str]]:
-    sheets, string_parts = _sheets(archive, names)
-    lengths = array("I")
-    for part in string_parts:
-        lengths = _scan_shared_strings(archive, archive.getinfo(part), limits)
+    """Bound the shared strings and every worksheet (their prologs included); the cells the reader shows empty."""
+    lengths: array[int] | None = array("I")
+    longest = 0
+    string_info = None
+    for part in string_parts:  # every one is bounded; the lengths of the last one count, as before
+        string_info = archive.getinfo(part)
+        glanced = None if thorough else _strings_at_a_glance(archive, string_info, limits)
+        if glanced is None:
+            lengths = _scan_shared_strings(archive, string_info, limits)
+            longest = max(lengths, default=0)
+        else:
+            lengths, longest = None, glanced  # each string's length is read only if a sheet needs the exact scan
     extent = _Extent(limits)
-    longest = max(lengths, default=0)
     for sheet, part in sheets:
         info = archive.getinfo(part)
-        # Only parts named .xml had their prolog checked: any other name gets the exact (defused) scan.
-        if (
-            thorough
-            or not part.endswith(".xml")
-            or info.file_size > _FAST_SHEET_BYTES
-            or not _sheet_at_a_glance(b"".join(_chunks(archive, info)), longest, extent)
-        ):
+        # A part not named .xml, a large one, or one the glance cannot bound gets the exact (defused) scan.
+        exact = thorough or not part.endswith(".xml") or info.file_size > _FAST_SHEET_BYTES
+        if not exact:
+            data = b"".join(_chunks(archive, info))
+            if not _PLAIN_PROLOG.match(data):
+                _check_prolog(archive, info)
+            exact = not _sheet_at_a_glance(data, longest, extent)
+        if exact:
+            if lengths is None:
+                assert string_info is not None
+                lengths = _scan_shared_strings(archive, string_info, limits)
             _scan_sheet(archive, info, sheet, lengths, extent)
         extent.end_sheet()
     return frozenset(extent.hidden)
+
+
+#: What only the exact scan of shared strings reads right: a prefixed tag, phonetic guides (not part of the
+#: text), a comment or a CDATA section (which may hide markup from a count).
+_STRINGS_SUSPECT = re.compile(rb":(?:si|t|sst)[\s/>]|<rPh|<!")
+_SST_TAG = re.compile(rb'<sst(?: xmlns(?::[a-z]+)?="[^"<>]*")*(?: (?:count|uniqueCount)="([0-9]{1,12})")*\s*/?>')
+
+
+def _strings_at_a_glance(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> int | None:
+    """An upper bound of the longest shared string, read at C speed; None when only the exact scan can tell.
+
+    Holds for what Excel and LibreOffice write: the declared counts within the limits, and
+    no more ``<si`` tags than the limit allows. The bound is the largest span of bytes
+    between two ``<si`` tags (UTF-8 needs at least a byte per character, and markup only
+    adds bytes).
+    """
+    if info.file_size > _FAST_SHEET_BYTES:
+        return None
+    data = b"".join(_chunks(archive, info))
+    prolog = _PLAIN_PROLOG.match(data)
+    if not prolog or _STRINGS_SUSPECT.search(data):
+        return None
+    tag = _SST_TAG.match(data, prolog.end() - 2)
+    if tag is None or any(int(n) > limits.shared_strings for n in re.findall(rb'[cC]ount="([0-9]+)"', tag.group())):
+        return None
+    if data.count(b"<si") > limits.shared_strings:
+        return None
+    return max(map(len, data.split(b"<si")[1:]), default=0)
 
 
 #: A worksheet up to this size is first read at a glance with regular expressions; see _sheet_at_a_glance.

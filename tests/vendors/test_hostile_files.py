@@ -665,6 +665,59 @@ def test_the_glance_never_passes_what_the_exact_scan_would_bound_differently(cel
     assert exact.text <= glance.text
 
 
+_TEXT = st.lists(st.sampled_from(["a", "é", "😀", "&amp;", "&lt;si&gt;", "&#x10FFFF;", " ", "\n"]), max_size=8).map(
+    "".join
+)
+_STRING = st.one_of(
+    st.builds(lambda t: f"<si><t>{t}</t></si>", _TEXT),
+    st.builds(lambda a, b: f'<si><r><t>{a}</t></r><r><t xml:space="preserve">{b}</t></r></si>', _TEXT, _TEXT),
+    st.builds(lambda t, p: f"<si><t>{t}</t><rPh sb='0' eb='1'><t>{p}</t></rPh></si>", _TEXT, _TEXT),
+    st.builds(lambda t: f"<!-- <si><t>{t}</t></si> --><si><t>{t}</t></si>", _TEXT),
+    st.builds(lambda t: f"<si><t><![CDATA[{t}</t></si><si><t>]]></t></si>", _TEXT),
+    st.builds(lambda t: f"<x:si><x:t>{t}</x:t></x:si>", _TEXT),
+    st.just("<si/>"),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_STRING, max_size=7), st.sampled_from([None, 0, 3, 6, 7, 10**9]))
+def test_the_shared_strings_glance_bounds_what_the_exact_scan_reads(strings: list[str], declared: int | None) -> None:
+    """Fuzz: when the glance bounds the shared strings, the exact scan accepts them, finds no longer string than
+    the bound and no more strings than the limit (6 here, so that counts near it are tried)."""
+    count = "" if declared is None else f' count="{declared}" uniqueCount="{declared}"'
+    xml = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="{hostile.XLSX_MAIN}" '
+        f'xmlns:x="{hostile.XLSX_MAIN}"{count}>{"".join(strings)}</sst>'
+    ).encode()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("xl/sharedStrings.xml", xml)
+    limits = Limits(shared_strings=6)
+    with zipfile.ZipFile(buffer) as archive:
+        info = archive.getinfo("xl/sharedStrings.xml")
+        bound = guard._strings_at_a_glance(archive, info, limits)
+        if bound is None:
+            return
+        lengths = guard._scan_shared_strings(archive, info, limits)
+    assert len(lengths) <= limits.shared_strings
+    assert max(lengths, default=0) <= bound
+
+
+def test_the_shared_strings_glance_leaves_hidden_markup_to_the_exact_scan() -> None:
+    def glance(xml: str) -> int | None:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr("s.xml", xml)
+        with zipfile.ZipFile(buffer) as archive:
+            return guard._strings_at_a_glance(archive, archive.getinfo("s.xml"), guard.LIMITS)
+
+    assert glance(hostile.sst(["ab", "abcdef"])) == len("><t>abcdef</t></si></sst>")
+    assert glance(hostile.sst(["ab"]).replace("<si>", "<!-- x --><si>")) is None
+    assert glance(hostile.sst(["ab"], count=10**9)) is None
+    assert glance(hostile.sst(["ab"], count="1e3")) is None
+    assert glance(hostile.sst(["ab"]).replace("<sst ", '<sst foo="1" ')) is None
+
+
 # --------------------------------------------------------------------------------- readers in a child process
 
 
