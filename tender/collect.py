@@ -452,6 +452,7 @@ def run_collect(plan: CollectPlan, progress: Progress | None = None, jobs: int |
     paths = campaign.paths
     language = campaign.settings.language
     results: list[Collected] = []
+    root = paths.root.resolve()
     with closing(ledger.connect(paths.ledger)) as conn:
         # Files rejected before are checked again: the campaign may have changed since (testers.xlsx fixed).
         context = _Context(paths.archive, ledger.settled(conn), expected_of(campaign))
@@ -464,7 +465,7 @@ def run_collect(plan: CollectPlan, progress: Progress | None = None, jobs: int |
                 results.append(Collected(path, taken.sha256, "unchanged", None, previous_status=previous))
             else:
                 intake = taken.intake
-                done = ledger.record(conn, taken.sha256, _shown_path(path, paths.root), taken.archive, intake)
+                done = ledger.record(conn, taken.sha256, _shown_path(path, root), taken.archive, intake)
                 problems = intake.problems if done.status == ledger.REJECTED else ()
                 results.append(
                     Collected(
@@ -493,11 +494,12 @@ def collect(
 
 
 def _shown_path(path: Path, root: Path) -> str:
-    """The path recorded in the ledger: relative to the campaign when inside it."""
+    """The path recorded in the ledger: relative to the campaign (``root``, resolved) when inside it."""
+    resolved = path.resolve()
     try:
-        return str(path.resolve().relative_to(root.resolve()))
+        return str(resolved.relative_to(root))
     except ValueError:
-        return str(path.resolve())
+        return str(resolved)
 
 
 def write_problems(rejected: Sequence[Collected], target: Path, language: str) -> Path:
