@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import krippendorff
@@ -771,8 +771,35 @@ def _leave_one_out(
     return LeaveOneOutResult(RECOMPUTED, int(scored.sum()), tuple(changes))
 
 
-#: Above this many (tester, cell) pairs, duplicates are looked for by hashing rather than by counting.
-_MAX_PAIR_COUNT = 8_000_000
+#: Above this many (tester, cell) pairs, duplicates are looked for by hashing rather than with a flag per pair.
+_MAX_PAIR_COUNT = 64_000_000
+#: Scores per block in the vectorised leave-one-out (a few MiB of temporaries per block).
+_BLOCK = 1 << 17
+
+
+def _tester_cells(enc: _Encoded, n_testers: int) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+    """(tester, cell, the tester's total and count in that cell) in blocks of rows, each pair once.
+
+    A tester who scored the same pair twice (possible only in a hand-made frame) has both scores leave together.
+    """
+    rows = len(enc.cell)
+    pairs = n_testers * enc.n_cells
+    if pairs <= _MAX_PAIR_COUNT:
+        seen = np.zeros(pairs, dtype=bool)
+        for start in range(0, rows, _BLOCK):
+            block = slice(start, start + _BLOCK)
+            seen[enc.tester[block].astype(np.int64) * enc.n_cells + enc.cell[block]] = True
+        unique = int(np.count_nonzero(seen)) == rows
+    else:
+        unique = pd.Index(enc.tester.astype(np.int64) * enc.n_cells + enc.cell).is_unique
+    if unique:
+        for start in range(0, rows, _BLOCK):
+            block = slice(start, start + _BLOCK)
+            tester, value = enc.tester[block], enc.value[block]
+            yield tester.astype(np.int64), enc.cell[block], value, np.ones(len(value), dtype=np.int64)
+        return
+    pair, inverse = np.unique(enc.tester.astype(np.int64) * enc.n_cells + enc.cell, return_inverse=True)
+    yield pair // enc.n_cells, pair % enc.n_cells, np.bincount(inverse, weights=enc.value), np.bincount(inverse)
 
 
 def _leave_one_out_mean(
@@ -819,36 +846,28 @@ def _leave_one_out_mean(
         # Safety net: if this shortcut cannot reproduce the method's own winner, recompute instead.
         return None
 
-    # One entry per (tester, cell): what the cell becomes without that tester.
-    pair = enc.tester.astype(np.int64) * enc.n_cells + enc.cell
-    if n_testers * enc.n_cells <= _MAX_PAIR_COUNT:
-        unique = int(np.bincount(pair, minlength=n_testers * enc.n_cells).max(initial=0)) <= 1
-    else:
-        unique = pd.Index(pair).is_unique
-    if unique:
-        tester, cell, own_total, own_count = enc.tester, enc.cell, enc.value, np.ones(len(pair), dtype=np.int64)
-    else:
-        # A tester scoring the same pair twice: both scores leave together.
-        pair, inverse = np.unique(pair, return_inverse=True)
-        tester, cell = pair // enc.n_cells, pair % enc.n_cells
-        own_total = np.bincount(inverse, weights=enc.value)
-        own_count = np.bincount(inverse)
-    left = n[cell] - own_count
-    remains = left > 0
-    with np.errstate(invalid="ignore", divide="ignore"):
-        s_without = np.where(remains, (total[cell] - own_total) / left, 0.0)
-        knocked_without = remains & must[cell] & (np.round(s_without, ROUND_DECIMALS) < threshold)
-    slot = tester * n_vendors + cell // n_crit
+    # One entry per (tester, cell): what the cell becomes without that tester. The scores are taken in blocks
+    # of _BLOCK rows: the dozen temporaries of each block stay in the processor's cache and are reused, where
+    # temporaries of millions of rows would each be fresh memory (page faults on the first call).
     size = n_testers * n_vendors
-
-    def summed(change: np.ndarray) -> np.ndarray:
-        return np.bincount(slot, weights=change, minlength=size).reshape(n_testers, n_vendors)
-
+    sums = np.zeros((4, size))
+    for tester, cell, own_total, own_count in _tester_cells(enc, n_testers):
+        left = n[cell] - own_count
+        remains = left > 0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            s_without = np.where(remains, (total[cell] - own_total) / left, 0.0)
+            knocked_without = remains & must[cell] & (np.round(s_without, ROUND_DECIMALS) < threshold)
+        slot = tester * n_vendors + cell // n_crit
+        sums[0] += np.bincount(slot, weights=e[cell] * (s_without - s[cell]), minlength=size)
+        sums[1] += np.bincount(slot, weights=np.where(remains, 0.0, e[cell]), minlength=size)
+        sums[2] += np.bincount(slot, weights=(~remains & counted[cell]).astype(float), minlength=size)
+        sums[3] += np.bincount(slot, weights=knocked_without.astype(float) - knocked[cell], minlength=size)
+    quality_change, coverage_change, counted_change, knocked_change = sums.reshape(4, n_testers, n_vendors)
     finals = _finals_from_sums(
-        quality_sum[None] + summed(e[cell] * (s_without - s[cell])),
-        coverage[None] - summed(np.where(remains, 0.0, e[cell])),
-        counted_v[None] - summed((~remains & counted[cell]).astype(float)).round().astype(np.int64),
-        knocked_v[None] + summed(knocked_without.astype(float) - knocked[cell]).round().astype(np.int64),
+        quality_sum[None] + quality_change,
+        coverage[None] - coverage_change,
+        counted_v[None] - counted_change.round().astype(np.int64),
+        knocked_v[None] + knocked_change.round().astype(np.int64),
         tco,
         params,
     )

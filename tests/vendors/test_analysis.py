@@ -364,6 +364,7 @@ def test_leave_one_out_removes_every_row_of_a_tester_at_once() -> None:
     assert result.vendors[0].id == "A"
     loo = leave_one_out(criteria, VENDORS, (), scores, QUALITY_ONLY, result)
     assert loo.changes == (WinnerChange("t1", ("B",)),)
+    assert loo.method == "incremental"
 
 
 def random_campaign(seed: int) -> tuple[CriteriaSet, tuple[Vendor, ...], pd.DataFrame, ScoringParams]:
@@ -394,9 +395,15 @@ def random_campaign(seed: int) -> tuple[CriteriaSet, tuple[Vendor, ...], pd.Data
     return criteria, vendors, frame(grid), params
 
 
+@pytest.mark.parametrize(("block", "max_pairs"), [(1 << 17, 64_000_000), (7, 64_000_000), (5, 0)])
 @pytest.mark.parametrize("seed", range(12))
-def test_leave_one_out_incremental_equals_recomputation(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The vectorised shortcut for the mean gives exactly what rerunning the method without each tester gives."""
+def test_leave_one_out_incremental_equals_recomputation(
+    seed: int, block: int, max_pairs: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The vectorised shortcut for the mean gives exactly what rerunning the method without each tester gives,
+    whether the scores fit one block or span many, and whether duplicates are looked for by flags or hashing."""
+    monkeypatch.setattr(analysis, "_BLOCK", block)
+    monkeypatch.setattr(analysis, "_MAX_PAIR_COUNT", max_pairs)
     criteria, vendors, scores, params = random_campaign(seed)
     result = score(criteria, vendors, scores, params)
     fast = leave_one_out(criteria, vendors, (), scores, params, result)
