@@ -162,6 +162,20 @@ class CriteriaSet:
         digest = hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode("utf-8"))
         return digest.hexdigest()[:12]
 
+    def sheet_version(self) -> str:
+        """A short hash of what testers are asked (the criteria and their categories, not their weights).
+
+        Written into every score workbook: a workbook made before a weight or a priority changed is still
+        an answer to the same questions, so it is still accepted; one made before a criterion was added,
+        removed, renamed or moved is not.
+        """
+        payload = {
+            "categories": [[c.id, c.name] for c in self.categories],
+            "criteria": [[c.id, c.category, c.title] for c in self.criteria],
+        }
+        digest = hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode("utf-8"))
+        return "q" + digest.hexdigest()[:11]
+
 
 def validate_tree(categories: list[Category], criteria: list[Criterion], complete: bool = True) -> list[DataError]:
     """Every structural problem of a criteria tree, as data (empty list if it is sound).

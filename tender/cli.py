@@ -163,23 +163,33 @@ def spec(directory: Path, output: Path | None, with_html: bool, pdf_variant: str
     default=None,
     help="Folder for the workbooks (default: DIRECTORY/sheets).",
 )
-def sheets(directory: Path, outdir: Path | None) -> None:
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Also replace workbooks made for other criteria (testers who have them must get the new ones).",
+)
+def sheets(directory: Path, outdir: Path | None, force: bool) -> None:
     """Write one scoring workbook per tester into DIRECTORY/sheets.
 
     Each workbook has an instructions sheet, one locked sheet per vendor
     where only the score and comment cells can be edited, and hidden
-    metadata that 'tender collect' checks. Safe to re-run.
+    metadata that 'tender collect' checks. Safe to re-run: a tester added to
+    testers.xlsx gets a workbook, and a changed weight or priority does not
+    make the workbooks already sent invalid. If criteria were added, removed,
+    renamed or moved since workbooks were written, nothing is written (exit 1)
+    unless --force is given.
 
     \b
-    Example:
+    Examples:
       tender sheets rse-2027
+      tender sheets rse-2027 --force      # criteria changed: new workbooks for everyone
     """
     from tender.campaign import load_campaign
     from tender.collect import label, make_sheets
 
     campaign = load_campaign(directory)
     with _progress(len(campaign.testers), label("writing", campaign.settings.language)) as bar:
-        result = make_sheets(campaign, outdir, bar.update)
+        result = make_sheets(campaign, outdir, bar.update, force=force)
     for line in result.lines():
         click.echo(line)
 
@@ -338,8 +348,9 @@ def demo(ctx: click.Context, directory: Path, language: str, n_testers: int, see
 
     campaign = create_demo_campaign(directory, language, n_testers, seed, force)
     click.echo(f"== Example campaign created in {directory} ({len(campaign.testers)} simulated testers)")
-    for name in ("spec", "sheets"):
-        _demo_step(ctx, name, directory=directory)
+    _demo_step(ctx, "spec", directory=directory)
+    # The demo's workbooks are its own: those of an earlier demo in DIR (another campaign ID) are replaced.
+    _demo_step(ctx, "sheets", directory=directory, force=True)
     with _progress(len(campaign.testers), "Simulated testers fill their workbooks") as bar:
         fill_inbox(campaign, seed, bar.update)
     for name in ("collect", "status", "score", "report"):

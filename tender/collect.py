@@ -9,7 +9,7 @@ import multiprocessing
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass
@@ -28,7 +28,9 @@ from vendors.intake import (
     Problem,
     check_workbook,
     file_problem,
+    workbook_versions,
 )
+from vendors.model import Tester
 from vendors.workbook import WorkbookSpec, write_workbooks
 
 Progress = Callable[[int], None]
@@ -44,6 +46,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "en": {
         "sheets": "Wrote {count} workbook(s) to {folder} (criteria version {version}).",
         "sheets_next": "Send each tester their file; put the returned files in {inbox} and run: tender collect {root}",
+        "sheets_outdated": "{count} workbook(s) in {folder} were made for other criteria or another campaign "
+        "({testers}): testers who already have them would send back workbooks that 'tender collect' rejects. "
+        "Nothing was written. To replace them, run: tender sheets {root} --force, then send every tester their new "
+        "workbook",
+        "sheets_replaced": "Replaced {count} workbook(s) made for other criteria or another campaign: send those "
+        "testers their new workbook ({testers}).",
         "nothing": "No workbook to collect in {where}.",
         "summary": "{total} file(s): {accepted} accepted, {rejected} rejected, {unchanged} unchanged, "
         "{superseded} superseded.",
@@ -71,6 +79,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "sheets": "{count} classeur(s) écrit(s) dans {folder} (version des critères {version}).",
         "sheets_next": "Envoyez à chaque testeur son fichier ; déposez les fichiers reçus dans {inbox} puis lancez : "
         "tender collect {root}",
+        "sheets_outdated": "{count} classeur(s) de {folder} ont été faits pour d'autres critères ou une autre "
+        "campagne ({testers}) : les testeurs qui les ont déjà renverraient des classeurs que « tender collect » "
+        "refuse. Rien n'a été écrit. Pour les remplacer, lancez : tender sheets {root} --force, puis envoyez à chaque "
+        "testeur son nouveau classeur",
+        "sheets_replaced": "{count} classeur(s) faits pour d'autres critères ou une autre campagne remplacés : "
+        "envoyez à ces testeurs leur nouveau classeur ({testers}).",
         "nothing": "Aucun classeur à collecter dans {where}.",
         "summary": "{total} fichier(s) : {accepted} accepté(s), {rejected} refusé(s), {unchanged} inchangé(s), "
         "{superseded} remplacé(s).",
@@ -106,13 +120,19 @@ def label(key: str, language: str) -> str:
 
 #: Column titles of the problems file and of the status table.
 PROBLEM_HEADERS = {
-    "en": ("File", "Tester", "Sheet", "Cell", "Found", "Expected"),
-    "fr": ("Fichier", "Testeur", "Feuille", "Cellule", "Trouvé", "Attendu"),
+    "en": ("File", "Tester", "Name", "E-mail", "Sheet", "Cell", "Found", "Expected"),
+    "fr": ("Fichier", "Testeur", "Nom", "Courriel", "Feuille", "Cellule", "Trouvé", "Attendu"),
 }
 STATUS_COLUMNS = {
     "en": ("Tester", "Name", "Received", "Current file", "Date", "Rejected"),
     "fr": ("Testeur", "Nom", "Reçus", "Fichier en cours", "Date", "Refusés"),
 }
+
+
+class OutdatedSheetsError(TenderError):
+    """`tender sheets` would replace workbooks made for other criteria, which testers may already have."""
+
+    exit_code = 1
 
 
 class RejectedWorkbooksError(TenderError):
@@ -151,22 +171,64 @@ class SheetsResult:
     criteria_version: str
     language: str
     root: Path
+    #: testers whose earlier workbook, made for other criteria, was replaced (with --force)
+    replaced: tuple[str, ...] = ()
 
     def lines(self) -> list[str]:
         """What the CLI prints, in the campaign's language."""
         texts = TEXTS[self.language]
-        return [
-            texts["sheets"].format(count=len(self.paths), folder=self.folder, version=self.criteria_version),
-            texts["sheets_next"].format(inbox=self.root / "inbox", root=self.root),
-        ]
+        lines = [texts["sheets"].format(count=len(self.paths), folder=self.folder, version=self.criteria_version)]
+        if self.replaced:
+            lines.append(texts["sheets_replaced"].format(count=len(self.replaced), testers=_listed(self.replaced)))
+        lines.append(texts["sheets_next"].format(inbox=self.root / "inbox", root=self.root))
+        return lines
 
 
-def make_sheets(campaign: Campaign, outdir: Path | None = None, progress: Progress | None = None) -> SheetsResult:
-    """Write one score workbook per tester of ``campaign`` (default folder: its ``sheets/``)."""
+def _listed(ids: Sequence[str], shown: int = 8) -> str:
+    """'T001, T002, T003', or the first eight and how many more ('T001, ..., T008, +12')."""
+    more = f", +{len(ids) - shown}" if len(ids) > shown else ""
+    return ", ".join(ids[:shown]) + more
+
+
+def outdated_sheets(campaign: Campaign, folder: Path) -> tuple[str, ...]:
+    """Testers whose workbook in ``folder`` was made for other criteria or another campaign (sent, maybe)."""
+    wanted = (campaign.settings.campaign_id, campaign.criteria.sheet_version())
+    legacy = (campaign.settings.campaign_id, campaign.criteria.version())
+    outdated = []
+    for tester in campaign.testers:
+        path = folder / f"{tester.id}.xlsx"
+        try:
+            data = path.read_bytes() if path.stat().st_size <= MAX_WORKBOOK_BYTES else None
+        except FileNotFoundError:
+            continue
+        versions = workbook_versions(data, ".xlsx") if data is not None else None
+        # A file that tells nothing (damaged, not a workbook) cannot have been a useful copy: it is replaced.
+        if versions is not None and versions not in (wanted, legacy):
+            outdated.append(tester.id)
+    return tuple(outdated)
+
+
+def make_sheets(
+    campaign: Campaign, outdir: Path | None = None, progress: Progress | None = None, force: bool = False
+) -> SheetsResult:
+    """Write one score workbook per tester of ``campaign`` (default folder: its ``sheets/``).
+
+    A workbook already there for the same questions is rewritten (a weight may have changed: what the tester
+    fills is the same). One made for other criteria may be in a tester's hands: unless ``force``, nothing is
+    written and :class:`OutdatedSheetsError` names them.
+    """
     folder = Path(outdir) if outdir is not None else campaign.paths.sheets
     spec = workbook_spec(campaign)
+    language = campaign.settings.language
+    outdated = outdated_sheets(campaign, folder) if folder.is_dir() else ()
+    if outdated and not force:
+        raise OutdatedSheetsError(
+            TEXTS[language]["sheets_outdated"].format(
+                count=len(outdated), folder=folder, testers=_listed(outdated), root=campaign.paths.root
+            )
+        )
     paths = write_workbooks(spec, campaign.testers, folder, progress)
-    return SheetsResult(folder, paths, spec.criteria_version, campaign.settings.language, campaign.paths.root)
+    return SheetsResult(folder, paths, spec.criteria_version, language, campaign.paths.root, outdated)
 
 
 # --------------------------------------------------------------------------------------------- tender collect
@@ -177,7 +239,8 @@ def expected_of(campaign: Campaign) -> Expected:
     settings = campaign.settings
     return Expected(
         campaign_id=settings.campaign_id,
-        criteria_version=campaign.criteria.version(),
+        criteria_version=campaign.criteria.sheet_version(),
+        also_accepted=frozenset({campaign.criteria.version()}),
         criteria=campaign.criteria.ids,
         vendors={v.id: v.name for v in campaign.vendors},
         testers=frozenset(t.id for t in campaign.testers),
@@ -482,7 +545,8 @@ def run_collect(plan: CollectPlan, progress: Progress | None = None, jobs: int |
             if progress is not None:
                 progress(1)
     rejected = [c for c in results if c.status == ledger.REJECTED]
-    problems_file = write_problems(rejected, paths.out / PROBLEMS_FILE, language) if rejected else None
+    testers = {t.id: t for t in campaign.testers}
+    problems_file = write_problems(rejected, paths.out / PROBLEMS_FILE, language, testers) if rejected else None
     return CollectResult(tuple(results), problems_file, language, plan.sources)
 
 
@@ -502,8 +566,13 @@ def _shown_path(path: Path, root: Path) -> str:
         return str(resolved)
 
 
-def write_problems(rejected: Sequence[Collected], target: Path, language: str) -> Path:
-    """Write every problem of the rejected files to an xlsx the team can send back, atomically."""
+def write_problems(
+    rejected: Sequence[Collected], target: Path, language: str, testers: Mapping[str, Tester] | None = None
+) -> Path:
+    """Write every problem of the rejected files to an xlsx the team can send back, atomically.
+
+    With ``testers`` (testers.xlsx by ID), each line also gives the tester's name and e-mail, ready for a mail merge.
+    """
     # openpyxl is imported only when a file was rejected: a clean collect never pays for it.
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -511,7 +580,7 @@ def write_problems(rejected: Sequence[Collected], target: Path, language: str) -
     wb = Workbook()
     ws = wb.active
     ws.title = "Problems" if language == "en" else "Problèmes"
-    widths = (28, 12, 22, 9, 50, 70)
+    widths = (28, 12, 22, 28, 22, 9, 50, 70)
     for column, (title, width) in enumerate(zip(PROBLEM_HEADERS[language], widths, strict=True), start=1):
         cell = set_text(ws.cell(row=1, column=column), title)
         cell.font, cell.fill = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor="1F4E79")
@@ -520,14 +589,16 @@ def write_problems(rejected: Sequence[Collected], target: Path, language: str) -
     row = 2
     for item in rejected:
         for problem in item.problems:
-            values = (item.path.name, item.tester or "", problem.sheet or "", problem.cell or "")
+            who = (testers or {}).get(item.tester or "")
+            name, email = (who.name, who.email) if who is not None else ("", "")
+            values = (item.path.name, item.tester or "", name, email, problem.sheet or "", problem.cell or "")
             for column, value in enumerate((*values, problem.found, problem.expected), start=1):
                 # Texts come from returned workbooks: written as plain strings, never formulas.
                 cell = set_text(ws.cell(row=row, column=column), _printable(value))
                 cell.alignment = wrap
             row += 1
     ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:F{max(row - 1, 1)}"
+    ws.auto_filter.ref = f"A1:H{max(row - 1, 1)}"
     with atomic_path(target) as tmp:
         wb.save(tmp)
     return target

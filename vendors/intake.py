@@ -63,7 +63,7 @@ _OWN_MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
         "criteria_version": (
             "criteria version {found!r}",
             "criteria version {expected!r}: the criteria changed after this workbook was sent; send the tester a new "
-            "workbook ('tender sheets') and ask them to copy their scores into it",
+            "workbook ('tender sheets --force') and ask them to copy their scores into it",
         ),
         "scale": (
             "a scale from 0 to {found}",
@@ -118,7 +118,7 @@ _OWN_MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
         "criteria_version": (
             "la version des critères {found!r}",
             "la version des critères {expected!r} : les critères ont changé après l'envoi de ce classeur ; envoyez un "
-            "nouveau classeur au testeur (« tender sheets ») et demandez-lui d'y recopier ses notes",
+            "nouveau classeur au testeur (« tender sheets --force ») et demandez-lui d'y recopier ses notes",
         ),
         "scale": (
             "une échelle de 0 à {found}",
@@ -226,12 +226,16 @@ class Expected:
     """The campaign as intake needs it: identifiers, criteria version, scale, and the language of messages."""
 
     campaign_id: str
+    #: the criteria version of the workbooks (CriteriaSet.sheet_version)
     criteria_version: str
     criteria: tuple[str, ...]
     vendors: Mapping[str, str]  # vendor ID -> vendor name, in campaign order
     testers: frozenset[str]
     scale: Scale
     language: str = "en"
+    #: other criteria versions still accepted (the full criteria hash, which workbooks carried before the
+    #: sheet version existed)
+    also_accepted: frozenset[str] = frozenset()
 
 
 class ScoreRow(NamedTuple):
@@ -347,6 +351,28 @@ def check_workbook(
         report.refuse(outcome.refusal())
         return Intake(report.file, None, problems=tuple(report.problems))
     return outcome
+
+
+def workbook_versions(data: bytes, suffix: str, limits: Limits = LIMITS) -> tuple[str, str] | None:
+    """(campaign ID, criteria version) from a workbook's hidden sheet; None when the file cannot tell.
+
+    For `tender sheets`, which looks at the workbooks it would replace. The guard inspects the file first,
+    as for any workbook read.
+    """
+    verdict = inspect_workbook(data, suffix, len(data), limits)
+    if isinstance(verdict, Refusal) or verdict.isolate:
+        return None
+    try:
+        from python_calamine import CalamineWorkbook
+
+        grids = _Grids(CalamineWorkbook.from_filelike(io.BytesIO(data)))
+        meta_name = _meta_sheet(grids)
+        if meta_name is None:
+            return None
+        meta, _ = _read_meta(grids[meta_name])
+    except Exception:  # a damaged file tells nothing; calamine raises many unrelated types
+        return None
+    return str(meta.get("campaign_id", "")), str(meta.get("criteria_version", ""))
 
 
 def _parse(data: bytes, expected: Expected, name: str, verdict: Inspection, limits: Limits = LIMITS) -> Intake:
@@ -482,7 +508,7 @@ def _check_meta(
     if meta["template_version"] != TEMPLATE_VERSION:
         found = meta["template_version"]
         report.add("template", sheet, cells["template_version"], found=found, expected=TEMPLATE_VERSION)
-    if meta["criteria_version"] != expected.criteria_version:
+    if meta["criteria_version"] != expected.criteria_version and meta["criteria_version"] not in expected.also_accepted:
         found, wanted = meta["criteria_version"], expected.criteria_version
         report.add("criteria_version", sheet, cells["criteria_version"], found=found, expected=wanted)
     scale = expected.scale

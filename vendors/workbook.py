@@ -173,8 +173,8 @@ class WorkbookSpec:
 
     @property
     def criteria_version(self) -> str:
-        """The hash of the criteria written into every workbook."""
-        return self.criteria.version()
+        """The hash of the criteria written into every workbook: what testers are asked, not the weights."""
+        return self.criteria.sheet_version()
 
 
 def format_number(value: float, language: str) -> str:

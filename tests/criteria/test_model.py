@@ -74,6 +74,26 @@ def test_version_changes_with_weights_not_with_description() -> None:
     assert len(base.version()) == 12
 
 
+def test_sheet_version_follows_what_testers_answer_not_the_weighting() -> None:
+    base = CriteriaSet((Category("A", "a", 1),), (crit("A1", "A", 1),))
+    same_questions = [
+        CriteriaSet((Category("A", "a", 5),), (crit("A1", "A", 2),)),  # weights
+        CriteriaSet((Category("A", "a", 1),), (Criterion("A1", "A", "title A1", "other", Priority.MUST, 1),)),
+    ]
+    other_questions = [
+        CriteriaSet((Category("A", "a", 1),), (Criterion("A1", "A", "renamed", "", Priority.SHOULD, 1),)),
+        CriteriaSet((Category("A", "a", 1),), (crit("A1", "A", 1), crit("A2", "A", 1))),  # one more
+        CriteriaSet((Category("A", "a", 1),), (crit("B1", "A", 1),)),  # another ID
+        CriteriaSet((Category("A", "renamed", 1),), (crit("A1", "A", 1),)),  # the category's name
+    ]
+    assert all(s.sheet_version() == base.sheet_version() for s in same_questions)
+    assert len({base.sheet_version(), *(s.sheet_version() for s in other_questions)}) == 5
+    # Never confused with the full version, which covers the weighting.
+    assert base.sheet_version() != base.version()
+    assert base.sheet_version().startswith("q")
+    assert len(base.sheet_version()) == 12
+
+
 def test_validate_tree_reports_every_problem() -> None:
     cats = [Category("A", "a", 1), Category("A", "dup", 1), Category("E", "empty", 1)]
     crits = [crit("X1", "A", 1), crit("X1", "A", 1), crit("Z1", "NOPE", 1), crit("N1", "A", -1)]

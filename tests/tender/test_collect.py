@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import shutil
@@ -79,7 +80,7 @@ def root(campaign_dir: Path) -> Path:
 
 def test_sheets_writes_one_workbook_per_tester(campaign_dir: Path) -> None:
     result = run("sheets", campaign_dir)
-    version = load_campaign(campaign_dir).criteria.version()
+    version = load_campaign(campaign_dir).criteria.sheet_version()
     assert result.exit_code == 0
     assert result.stdout == (
         f"Wrote 4 workbook(s) to {campaign_dir / 'sheets'} (criteria version {version}).\n"
@@ -89,6 +90,69 @@ def test_sheets_writes_one_workbook_per_tester(campaign_dir: Path) -> None:
     assert sorted(p.name for p in (campaign_dir / "sheets").iterdir()) == [f"T00{i}.xlsx" for i in range(1, 5)]
     meta = openpyxl.load_workbook(campaign_dir / "sheets" / "T004.xlsx")[META_SHEET]
     assert (meta["B2"].value, meta["B5"].value) == (load_campaign(campaign_dir).settings.campaign_id, "T004")
+
+
+def edit_criteria(root: Path, cell: str, value: object) -> None:
+    wb = openpyxl.load_workbook(root / "criteria.xlsx")
+    wb["Criteria"][cell] = value
+    wb.save(root / "criteria.xlsx")
+
+
+def test_a_weight_changed_after_the_sheets_went_out_keeps_them_valid(root: Path) -> None:
+    """What testers answer did not change: their workbooks are accepted, and 'tender sheets' may run again."""
+    sent = fill(root, "T001", GOOD)
+    edit_criteria(root, "F2", 9)  # the weight of the first criterion
+    assert run("collect", root).exit_code == 0
+    assert [s.status for s in ledger.submissions(root / ".tender" / "ledger.sqlite")] == ["accepted"]
+    again = run("sheets", root)
+    assert again.exit_code == 0, again.output
+    assert "made for other criteria" not in again.output
+    assert sent.exists()
+
+
+def test_sheets_will_not_silently_replace_workbooks_made_for_other_criteria(root: Path) -> None:
+    before = {p.name: p.read_bytes() for p in (root / "sheets").iterdir()}
+    edit_criteria(root, "C2", "A renamed first criterion")  # the title testers read
+    refused = run("sheets", root)
+    assert refused.exit_code == 1
+    assert refused.output.splitlines()[-1] == (
+        f"Error: 4 workbook(s) in {root / 'sheets'} were made for other criteria or another campaign (T001, T002, "
+        "T003, T004): testers who already have them would send back workbooks that 'tender collect' rejects. Nothing "
+        f"was written. To replace them, run: tender sheets {root} --force, then send every tester their new workbook"
+    )
+    assert {p.name: p.read_bytes() for p in (root / "sheets").iterdir()} == before
+    forced = run("sheets", root, "--force")
+    assert forced.exit_code == 0, forced.output
+    replaced = "Replaced 4 workbook(s) made for other criteria or another campaign: send those testers their new "
+    assert replaced + "workbook (T001, T002, T003, T004)." in forced.output
+    # The new copies carry the new version.
+    version = load_campaign(root).criteria.sheet_version()
+    meta = openpyxl.load_workbook(root / "sheets" / "T002.xlsx")[META_SHEET]
+    assert meta["B4"].value == version
+
+
+def test_a_tester_added_later_gets_a_workbook_without_touching_the_others(root: Path) -> None:
+    campaign = load_campaign(root)
+    testers = [*campaign.testers, dataclasses.replace(campaign.testers[0], id="T005", name="Eve", email="")]
+    write_testers(testers, root / "testers.xlsx")
+    result = run("sheets", root)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"Wrote 5 workbook(s) to {root / 'sheets'} (")
+    assert (root / "sheets" / "T005.xlsx").exists()
+
+
+def test_workbooks_made_before_the_sheet_version_existed_are_still_accepted(root: Path, tmp_path: Path) -> None:
+    """Workbooks written by rse-tender 0.1 carry the full criteria hash; the criteria did not change since."""
+    campaign = load_campaign(root)
+    old = tmp_path / "T003.xlsx"
+
+    wb = openpyxl.load_workbook(root / "sheets" / "T003.xlsx")
+    assert wb[META_SHEET]["A4"].value == "criteria_version"
+    wb[META_SHEET]["B4"] = campaign.criteria.version()
+    wb.save(old)
+    fill_workbook(old, root / "inbox" / "T003.xlsx", GOOD)
+    assert run("collect", root).exit_code == 0
+    assert run("sheets", root).exit_code == 0  # and 'tender sheets' does not take them for other criteria
 
 
 def test_sheets_to_another_folder(campaign_dir: Path, tmp_path: Path) -> None:
@@ -124,10 +188,13 @@ def test_collect_archives_validates_and_reports(root: Path, tmp_path: Path) -> N
     assert sorted(p.name for p in archive.iterdir()) == sorted([f"{sha(t1)}.xlsx", f"{sha(t2)}.xlsx", f"{sha(t3)}.ods"])
     assert (archive / f"{sha(t3)}.ods").read_bytes() == t3.read_bytes()
     rows = [tuple(c.value for c in row) for row in openpyxl.load_workbook(problems_file).active.iter_rows()]
+    t002 = next(t for t in load_campaign(root).testers if t.id == "T002")
+    assert t002.name
+    assert t002.email
     assert rows == [
-        ("File", "Tester", "Sheet", "Cell", "Found", "Expected"),
-        ("T002.xlsx", "T002", "Vendor A", "E4", "7", SCORE_EXPECTED),
-        ("T002.xlsx", "T002", "Vendor B", "E5", '"abc"', SCORE_EXPECTED),
+        ("File", "Tester", "Name", "E-mail", "Sheet", "Cell", "Found", "Expected"),
+        ("T002.xlsx", "T002", t002.name, t002.email, "Vendor A", "E4", "7", SCORE_EXPECTED),
+        ("T002.xlsx", "T002", t002.name, t002.email, "Vendor B", "E5", '"abc"', SCORE_EXPECTED),
     ]
     subs = ledger.submissions(root / ".tender" / "ledger.sqlite")
     assert [(s.path, s.tester, s.status, s.sha256) for s in subs] == [
@@ -288,7 +355,7 @@ def test_french_campaign_speaks_french(tmp_path: Path) -> None:
     )
     assert result.stderr.endswith(f"Error: 1 classeur(s) refusé(s) ; voir {problems_file}\n")
     header = [c.value for c in openpyxl.load_workbook(problems_file).active[1]]
-    assert header == ["Fichier", "Testeur", "Feuille", "Cellule", "Trouvé", "Attendu"]
+    assert header == ["Fichier", "Testeur", "Nom", "Courriel", "Feuille", "Cellule", "Trouvé", "Attendu"]
     assert run("status", root).stdout.startswith("Testeurs : 0 sur 4 ont un classeur en cours.\n")
 
 

@@ -71,3 +71,16 @@ def test_simulation_is_reproducible_and_uses_the_scale(campaign_dir: Path) -> No
     assert None in values
     numbers = {float(v) for v in values if v not in ("N/A", None)}
     assert numbers <= {0.0, 1.0, 2.0, 3.0, 4.0, 5.0}
+
+
+def test_demo_again_with_force_in_the_same_folder(tmp_path: Path) -> None:
+    """A second demo is another campaign (new ID): its workbooks replace the first demo's, and every step runs."""
+    root = tmp_path / "demo"
+    first = CliRunner().invoke(cli, ["demo", str(root), "--testers", "4"])
+    assert first.exit_code == 0, first.output
+    old_id = load_campaign(root).settings.campaign_id
+    again = CliRunner().invoke(cli, ["demo", str(root), "--testers", "4", "--force"])
+    assert again.exit_code == 0, again.output
+    assert load_campaign(root).settings.campaign_id != old_id
+    assert "made for other criteria" in again.output  # said, not refused
+    assert "6 file(s): 5 accepted, 1 rejected, 0 unchanged, " in again.output

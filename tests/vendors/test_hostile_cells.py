@@ -429,4 +429,5 @@ def test_problem_texts_written_back_are_text(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert f'  {name}, sheet Vendor A, cell E4: found "=1+1[U+0007]"; expected {SCORE}\n' in result.output
     texts = _every_string((root / "out" / "collect-problems.xlsx").read_bytes())
-    assert [name, "T001", "Vendor A", "E4", '"=1+1[U+0007]"', SCORE] == texts[6:12]
+    t001 = load_campaign(root).testers[0]
+    assert [name, "T001", t001.name, t001.email, "Vendor A", "E4", '"=1+1[U+0007]"', SCORE] == texts[8:16]

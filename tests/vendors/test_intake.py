@@ -252,12 +252,12 @@ def test_workbook_of_another_campaign(template: Path, expected: Expected, tmp_pa
 def test_outdated_criteria_version(
     campaign: Campaign, template: Path, expected_for: ExpectedFor, tmp_path: Path
 ) -> None:
-    old_version = campaign.criteria.version()
+    old_version = campaign.criteria.sheet_version()
     wb = openpyxl.load_workbook(campaign.paths.criteria)
-    wb["Criteria"]["F2"] = 9  # the procurement team changes a weight after the sheets went out
+    wb["Criteria"]["C2"] = "Another first criterion"  # the procurement team rewrites a criterion after sending
     wb.save(campaign.paths.criteria)
     changed = load_campaign(campaign.paths.root)
-    new_version = changed.criteria.version()
+    new_version = changed.criteria.sheet_version()
     assert new_version != old_version
     assert read_workbook(template, expected_for(changed)).problems == (
         Problem(
@@ -266,7 +266,7 @@ def test_outdated_criteria_version(
             "B4",
             f"criteria version '{old_version}'",
             f"criteria version '{new_version}': the criteria changed after this workbook was sent; send the tester "
-            "a new workbook ('tender sheets') and ask them to copy their scores into it",
+            "a new workbook ('tender sheets --force') and ask them to copy their scores into it",
         ),
     )
 

@@ -44,7 +44,7 @@ def test_sheets_in_order_with_hidden_metadata(campaign: Campaign) -> None:
         (META_SIGNATURE, None, None),
         ("campaign_id", "C-test", None),
         ("campaign_name", campaign.settings.name, None),
-        ("criteria_version", campaign.criteria.version(), None),
+        ("criteria_version", campaign.criteria.sheet_version(), None),
         ("tester_id", "T001", None),
         ("template_version", TEMPLATE_VERSION, None),
         ("language", "en", None),
