@@ -248,7 +248,12 @@ def status(directory: Path) -> None:
     show_default=True,
     help="table and json print to stdout; csv and xlsx write files (default DIR/out/scores.*).",
 )
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE instead.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to FILE instead; '-' is standard output (csv: the per-vendor table only; not for xlsx).",
+)
 def score(directory: Path, fmt: str, output: Path | None) -> None:
     """Rank the vendors from the collected workbooks of DIRECTORY.
 
@@ -263,11 +268,14 @@ def score(directory: Path, fmt: str, output: Path | None) -> None:
       tender score rse-2027
       tender score rse-2027 --format json -o verdict.json
       tender score rse-2027 --format xlsx
+      tender score rse-2027 --format csv -o - | sort -t, -k3
     """
     from tender.campaign import load_campaign
     from tender.exports import score_output
     from tender.results import evaluate
 
+    if fmt == "xlsx" and output is not None and str(output) == "-":
+        raise click.UsageError("--format xlsx writes a workbook: give a file name with -o, not '-'")
     evaluation = evaluate(load_campaign(directory))
     click.echo(score_output(evaluation, fmt, output), nl=False)
 

@@ -36,6 +36,11 @@ def score_output(evaluation: Evaluation, fmt: str, output: Path | None) -> str:
     if fmt == "json":
         return _text_or_file(to_json(evaluation), output, evaluation)
     out = evaluation.campaign.paths.out
+    if fmt == "csv" and output is not None and str(output) == "-":
+        # Standard output takes one table: the per-vendor one (no byte-order mark in a stream).
+        return csv_text(vendor_table(evaluation.result, evaluation.language), "stdout")
+    if fmt == "xlsx" and output is not None and str(output) == "-":
+        raise ValueError("an xlsx workbook cannot be written to standard output")
     if fmt == "csv":
         written = write_csv_exports(evaluation, output or out / "scores.csv")
     elif fmt == "xlsx":
@@ -63,7 +68,11 @@ def write_csv(frame: pd.DataFrame, path: Path) -> Path:
 
     A control character or a lone surrogate is refused, naming its column and row, before the file is touched.
     """
-    name = Path(path).name
+    return write_bytes_atomic(path, csv_text(frame, Path(path).name).encode("utf-8-sig"))
+
+
+def csv_text(frame: pd.DataFrame, name: str) -> str:
+    """``frame`` as CSV text in which no cell can be read as a formula; ``name`` (the file) is shown in errors."""
     for column in frame.columns:
         check_text(str(column), f"{name}, header")
     safe = frame.rename(columns=lambda c: csv_safe(str(c)))
@@ -74,7 +83,7 @@ def write_csv(frame: pd.DataFrame, path: Path) -> Path:
                     check_text(value, f"{name}, column {original}, row {row}")
             safe[column] = safe[column].map(csv_safe)
     # CRLF ends the records (RFC 4180): a value holding a bare CR is then quoted instead of splitting its row.
-    return write_bytes_atomic(path, safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig"))
+    return str(safe.to_csv(index=False, lineterminator="\r\n"))
 
 
 def write_csv_exports(evaluation: Evaluation, target: Path) -> list[Path]:

@@ -405,3 +405,24 @@ def test_dash_as_output_means_stdout(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert json.loads(output)["vendors"][0]["id"] == "B"
     assert run(str(root), "-o", "-") == (0, run(str(root))[1])
     assert not (tmp_path / "-").exists()
+
+
+def test_dash_as_output_for_csv_prints_the_vendor_table_and_refuses_xlsx(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_campaign(tmp_path, monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    code, output = run(str(root), "--format", "csv", "-o", "-")
+    assert code == 0
+    assert not output.startswith("\ufeff")  # no byte-order mark in a stream
+    rows = list(csv.DictReader(io.StringIO(output)))
+    assert [r["Vendor ID"] for r in rows] == ["B", "A", "C"]
+    assert rows[0]["Vendor"] == "'" + HOSTILE  # formula-safe on stdout too
+    # The same table as the file that --format csv writes (the test runner shows CRLF as LF).
+    run(str(root), "--format", "csv")
+    written = (root / "out" / "scores.csv").read_bytes().decode("utf-8-sig")
+    assert list(csv.reader(io.StringIO(written))) == list(csv.reader(io.StringIO(output)))
+    code, output = run(str(root), "--format", "xlsx", "-o", "-")
+    assert code == 2
+    assert output.splitlines()[-1] == "Error: --format xlsx writes a workbook: give a file name with -o, not '-'"
+    assert not (tmp_path / "-").exists()
