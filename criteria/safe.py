@@ -6,7 +6,8 @@ import contextlib
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -106,6 +107,37 @@ def _settle(fd: int) -> None:
     os.fsync(fd)
     # mkstemp creates owner-only files.
     os.fchmod(fd, 0o666 & ~_umask())
+
+
+#: Temporary files this module (mkstemp: '.<target>.<8 characters>.tmp') and the archive's streaming copy
+#: ('.incoming.<8 characters>') leave behind when a run is killed between writing and renaming.
+_DEBRIS = re.compile(r"^\.(?:.+\.[a-z0-9_]{8}\.tmp|incoming\.[a-z0-9_]{8})$")
+#: A temporary file older than this cannot belong to a run still writing it.
+DEBRIS_AGE_SECONDS = 3600.0
+
+
+def sweep_debris(folders: Iterable[Path], now: float | None = None) -> tuple[Path, ...]:
+    """Remove the temporary files an interrupted run left in ``folders`` (not their subfolders); return them.
+
+    Only names this module creates, and only files untouched for an hour: a run writing at this moment keeps its
+    own. The targets themselves were never replaced by a partial file (the rename is the last step).
+    """
+    limit = (time.time() if now is None else now) - DEBRIS_AGE_SECONDS
+    removed = []
+    for folder in folders:
+        try:
+            entries = list(os.scandir(folder))
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for entry in entries:
+            if _DEBRIS.match(entry.name) and entry.is_file(follow_symlinks=False):
+                try:
+                    if entry.stat(follow_symlinks=False).st_mtime < limit:
+                        os.unlink(entry.path)
+                        removed.append(Path(entry.path))
+                except FileNotFoundError:  # another run swept it first
+                    continue
+    return tuple(removed)
 
 
 def _umask() -> int:

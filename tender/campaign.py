@@ -72,6 +72,11 @@ class Paths:
         """The four files a user edits."""
         return (self.config, self.criteria, self.vendors, self.testers)
 
+    @property
+    def written(self) -> tuple[Path, ...]:
+        """The folders rse-tender writes files into (atomically, through temporary files beside them)."""
+        return (self.root, self.sheets, self.out, self.state, self.archive)
+
 
 @dataclass(frozen=True)
 class Campaign:

@@ -26,6 +26,28 @@ def _progress(length: int, text: str) -> Any:
     return click.progressbar(length=length, label=text, file=sys.stderr)
 
 
+SWEPT = {
+    "en": "Removed {count} temporary file(s) left by an interrupted run.",
+    "fr": "{count} fichier(s) temporaire(s) laissé(s) par une exécution interrompue supprimé(s).",
+}
+
+
+def _sweep(directory: Path) -> None:
+    """Remove what a run killed between writing and renaming left in the campaign's folders; say so on stderr."""
+    from criteria.safe import sweep_debris
+    from tender.campaign import Paths
+
+    removed = sweep_debris(Paths(directory).written)
+    if removed:
+        from tender.config import load_settings
+
+        try:
+            language = load_settings(Paths(directory).config).language
+        except TenderError:
+            language = "en"
+        click.echo(SWEPT[language].format(count=len(removed)), err=True)
+
+
 CHECK_OK = {
     "en": "{name}: {categories} categories, {criteria} criteria, {vendors} vendors, {testers} testers. "
     "No problem found.",
@@ -149,6 +171,7 @@ def spec(directory: Path, output: Path | None, with_html: bool, pdf_variant: str
     """
     from tender.spec import build_spec, describe
 
+    _sweep(directory)
     result = build_spec(directory, output=output, html=with_html, variant=pdf_variant)
     click.echo(describe(result))
 
@@ -187,6 +210,7 @@ def sheets(directory: Path, outdir: Path | None, force: bool) -> None:
     from tender.campaign import load_campaign
     from tender.collect import label, make_sheets
 
+    _sweep(directory)
     campaign = load_campaign(directory)
     with _progress(len(campaign.testers), label("writing", campaign.settings.language)) as bar:
         result = make_sheets(campaign, outdir, bar.update, force=force)
@@ -213,6 +237,7 @@ def collect(directory: Path, paths: tuple[Path, ...], jobs: int | None) -> None:
     """
     from tender.collect import label, plan_collect, run_collect
 
+    _sweep(directory)
     plan = plan_collect(directory, paths)
     with _progress(len(plan.files), label("collecting", plan.campaign.settings.language)) as bar:
         result = run_collect(plan, bar.update, jobs)
@@ -276,6 +301,7 @@ def score(directory: Path, fmt: str, output: Path | None) -> None:
 
     if fmt == "xlsx" and output is not None and str(output) == "-":
         raise click.UsageError("--format xlsx writes a workbook: give a file name with -o, not '-'")
+    _sweep(directory)
     evaluation = evaluate(load_campaign(directory))
     click.echo(score_output(evaluation, fmt, output), nl=False)
 
@@ -321,6 +347,7 @@ def report(
     """
     from tender.report import build_report
 
+    _sweep(directory)
     result = build_report(directory, output=output, language=language, variant=pdf_variant, html=with_html)
     for line in result.lines():
         click.echo(line)

@@ -69,3 +69,34 @@ def test_atomic_write_gives_usual_permissions(tmp_path: Path) -> None:
     finally:
         os.umask(old)
     assert stat.S_IMODE(target.stat().st_mode) == 0o644
+
+
+def test_sweep_removes_only_old_debris_of_this_module(tmp_path: Path) -> None:
+    import os
+    import time
+
+    from criteria.safe import DEBRIS_AGE_SECONDS, sweep_debris
+
+    old = time.time() - DEBRIS_AGE_SECONDS - 60
+    names = {
+        ".report.pdf.k_7w_ol1.tmp": True,  # a PDF killed between write and rename
+        ".incoming.ab12cd34": True,  # the archive's streaming copy of a large file
+        ".report.pdf.zz9y8x7w.tmp-fresh": False,  # not the pattern
+        "report.pdf": False,  # a real output
+        ".hidden.tmp": False,  # someone else's file
+    }
+    for name in names:
+        (tmp_path / name).write_text("x")
+        os.utime(tmp_path / name, (old, old))
+    fresh = tmp_path / ".scores.csv.a1b2c3d4.tmp"  # a run writing right now
+    fresh.write_text("x")
+    (tmp_path / "sub").mkdir()
+    deep = tmp_path / "sub" / ".x.csv.a1b2c3d4.tmp"  # subfolders are not searched
+    deep.write_text("x")
+    os.utime(deep, (old, old))
+    removed = sweep_debris([tmp_path, tmp_path / "missing"])
+    assert sorted(p.name for p in removed) == sorted(n for n, gone in names.items() if gone)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [*(n for n, gone in names.items() if not gone), fresh.name, "sub"]
+    )
+    assert deep.exists()

@@ -268,6 +268,13 @@ def test_kill_9_between_writing_and_renaming_keeps_the_previous_pdf(tmp_path: Pa
     assert temporary.stat().st_size > 0
     kill(process)
     assert target.read_bytes() == previous
+    # The temporary file stays behind; once it is an hour old, the next command of the campaign removes it.
+    assert temporary.exists()
+    os.utime(temporary, (time.time() - 7200, time.time() - 7200))
+    code, out, err = finish(tender("spec", root))
+    assert code == 0, err
+    assert "Removed 1 temporary file(s) left by an interrupted run." in err
+    assert not temporary.exists()
 
 
 #: Writes two alternating PDFs over the same target as fast as it can, until killed.
