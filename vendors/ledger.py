@@ -106,10 +106,13 @@ def connect(path: Path) -> sqlite3.Connection:
                     Location(path),
                 )
             if version == 1:
-                _upgrade_from_1(conn)
+                # Schema 1's table of scores makes way for the view of the same name, then fills the new table.
+                conn.execute("ALTER TABLE scores RENAME TO scores_1")
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
                     conn.execute(statement)
+            if version == 1:
+                _upgrade_from_1(conn)
             conn.execute(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
             )
@@ -129,20 +132,16 @@ def _version(conn: sqlite3.Connection) -> int | None:
 
 def _upgrade_from_1(conn: sqlite3.Connection) -> None:
     """Schema 1 -> 2, inside the caller's transaction: each vendor sheet's score rows become one JSON row."""
-    conn.execute(
-        "CREATE TABLE sheets (submission INTEGER NOT NULL REFERENCES submissions (seq), first INTEGER NOT NULL, "
-        "vendor TEXT NOT NULL, rows TEXT NOT NULL, PRIMARY KEY (submission, first)) WITHOUT ROWID"
-    )
     rows = conn.execute(
-        "SELECT submission, position, vendor, criterion, score, na, comment FROM scores ORDER BY submission, position"
+        "SELECT submission, vendor, criterion, score, na, comment FROM scores_1 ORDER BY submission, position"
     )
-    sheets = []
-    for _, group in itertools.groupby(rows, key=lambda r: (r[0], r[2])):
-        first, *others = list(group)
-        scores = [(r[3], r[4], bool(r[5]), r[6]) for r in (first, *others)]
-        sheets.append((first[0], first[1], first[2], json.dumps(scores, ensure_ascii=False)))
-    conn.executemany("INSERT INTO sheets (submission, first, vendor, rows) VALUES (?, ?, ?, ?)", sheets)
-    conn.execute("DROP TABLE scores")
+    # Schema 1 numbered each workbook's rows from 0 in this order, as _sheets_of does.
+    for submission, group in itertools.groupby(rows, key=operator.itemgetter(0)):
+        scores = tuple(ScoreRow(v, c, score, bool(na), comment) for _, v, c, score, na, comment in group)
+        conn.executemany(
+            "INSERT INTO sheets (submission, first, vendor, rows) VALUES (?, ?, ?, ?)", _sheets_of(submission, scores)
+        )
+    conn.execute("DROP TABLE scores_1")
 
 
 def _switch_to_wal(conn: sqlite3.Connection) -> None:
