@@ -177,6 +177,22 @@ class CriteriaSet:
         return "q" + digest.hexdigest()[:11]
 
 
+def id_clash(what: str, item: str, spellings: dict[str, str]) -> str | None:
+    """Record the ID ``item`` in ``spellings`` (case-folded -> first spelling); say why if it repeats one.
+
+    IDs are compared exactly everywhere (workbooks, ledger, reports), so two that differ only by case
+    ('pro-01' and 'PRO-01') would be two criteria to the method and one to a reader: both are refused.
+    """
+    key = item.casefold()
+    earlier = spellings.get(key)
+    if earlier is None:
+        spellings[key] = item
+        return None
+    if earlier == item:
+        return f"{what} ID {item!r} is used twice"
+    return f"{what} ID {item!r} differs from {earlier!r} only by case; give them different IDs or one spelling"
+
+
 def validate_tree(categories: list[Category], criteria: list[Criterion], complete: bool = True) -> list[DataError]:
     """Every structural problem of a criteria tree, as data (empty list if it is sound).
 
@@ -191,21 +207,24 @@ def validate_tree(categories: list[Category], criteria: list[Criterion], complet
     if complete and not criteria:
         errors.append(DataError("there is no criterion", on_criteria))
     seen: set[str] = set()
+    spellings: dict[str, str] = {}
     for k, cat in enumerate(categories):
-        if cat.id in seen:
-            errors.append(DataError(f"category ID {cat.id!r} is used twice", on_categories, k))
+        if (clash := id_clash("category", cat.id, spellings)) is not None:
+            errors.append(DataError(clash, on_categories, k))
         seen.add(cat.id)
         if cat.weight < 0:
             errors.append(DataError(f"category {cat.id} has a negative weight {cat.weight}", on_categories, k))
     if complete and categories and sum(c.weight for c in categories) <= 0:
         errors.append(DataError("the category weights add up to 0; at least one must be positive", on_categories))
-    seen_crit: set[str] = set()
+    criterion_spellings: dict[str, str] = {}
     for k, crit in enumerate(criteria):
-        if crit.id in seen_crit:
-            errors.append(DataError(f"criterion ID {crit.id!r} is used twice", on_criteria, k))
-        seen_crit.add(crit.id)
+        if (clash := id_clash("criterion", crit.id, criterion_spellings)) is not None:
+            errors.append(DataError(clash, on_criteria, k))
         if crit.category not in seen:
-            errors.append(DataError(f"criterion {crit.id} names an unknown category {crit.category!r}", on_criteria, k))
+            near = spellings.get(crit.category.casefold())
+            hint = f" (did you mean {near!r}?)" if near is not None else ""
+            message = f"criterion {crit.id} names an unknown category {crit.category!r}{hint}"
+            errors.append(DataError(message, on_criteria, k))
         if crit.weight < 0:
             errors.append(DataError(f"criterion {crit.id} has a negative weight {crit.weight}", on_criteria, k))
     if not complete:

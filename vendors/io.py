@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from criteria.errors import DataError, Location, raise_all
-from criteria.model import ID_PATTERN
+from criteria.model import ID_PATTERN, id_clash
 from criteria.safe import atomic_path, check_text, set_text
 from criteria.sheets import Row, as_number, as_text, read_table
 from vendors.model import Tester, Vendor
@@ -133,11 +133,10 @@ def _read_cost(row: Row, key: str, path: Path, sheet: str, errors: list[DataErro
 
 
 def _check_unique(ids: list[str], what: str, path: Path, sheet: str, errors: list[DataError]) -> None:
-    seen: set[str] = set()
+    spellings: dict[str, str] = {}
     for item in ids:
-        if item in seen:
-            errors.append(DataError(f"{what} ID {item!r} is used twice", Location(path, sheet)))
-        seen.add(item)
+        if (clash := id_clash(what, item, spellings)) is not None:
+            errors.append(DataError(clash, Location(path, sheet)))
 
 
 def write_vendors(vendors: Sequence[Vendor], path: Path, language: str = "en") -> Path:

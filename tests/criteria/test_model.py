@@ -94,6 +94,23 @@ def test_sheet_version_follows_what_testers_answer_not_the_weighting() -> None:
     assert len(base.sheet_version()) == 12
 
 
+def test_ids_that_differ_only_by_case_are_refused() -> None:
+    """Everything compares IDs exactly: 'pro-01' beside 'PRO-01' would be two criteria that read as one."""
+    cats = [Category("K1", "a", 1), Category("k1", "b", 1)]
+    crits = [crit("PRO-01", "K1", 1), crit("pro-01", "K1", 1), crit("X1", "k1", 1)]
+    messages = [e.message for e in validate_tree(cats, crits)]
+    assert "category ID 'k1' differs from 'K1' only by case; give them different IDs or one spelling" in messages
+    assert (
+        "criterion ID 'pro-01' differs from 'PRO-01' only by case; give them different IDs or one spelling" in messages
+    )
+    only = [Category("K1", "a", 1)]
+    hinted = [e.message for e in validate_tree(only, [crit("A1", "k1", 1)], complete=False)]
+    assert hinted == ["criterion A1 names an unknown category 'k1' (did you mean 'K1'?)"]
+    assert [e.message for e in validate_tree(only, [crit("A1", "K9", 1)], complete=False)] == [
+        "criterion A1 names an unknown category 'K9'"
+    ]
+
+
 def test_validate_tree_reports_every_problem() -> None:
     cats = [Category("A", "a", 1), Category("A", "dup", 1), Category("E", "empty", 1)]
     crits = [crit("X1", "A", 1), crit("X1", "A", 1), crit("Z1", "NOPE", 1), crit("N1", "A", -1)]

@@ -76,6 +76,17 @@ def test_tester_and_vendor_errors_name_cells(campaign_dir: Path) -> None:
     assert "e-mail 'not-an-email' has no '@' (testers.xlsx, sheet Testers, cell C3)" in text
     assert "tester ID 'T001' is used twice (testers.xlsx, sheet Testers)" in text
 
+    wb = openpyxl.load_workbook(campaign_dir / "testers.xlsx")
+    wb.active["A4"] = "t002"  # beside T002
+    wb.active["C3"] = "ok@example.org"
+    wb.save(campaign_dir / "testers.xlsx")
+    with pytest.raises(DataError) as info:
+        load_campaign(campaign_dir)
+    assert str(info.value) == (
+        "tester ID 't002' differs from 'T002' only by case; give them different IDs or one spelling "
+        "(testers.xlsx, sheet Testers)"
+    )
+
     wb = openpyxl.load_workbook(campaign_dir / "vendors.xlsx")
     wb.active["D2"] = "cheap"
     wb.save(campaign_dir / "vendors.xlsx")
