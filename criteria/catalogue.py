@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -44,10 +45,23 @@ def catalogue(language: str = "en") -> CriteriaSet:
 
 
 def scale_labels(scale: Scale, language: str = "en") -> dict[float, str]:
-    """The meaning of every valid score, mapped proportionally onto the 0-5 anchors."""
+    """The meaning of every valid score, mapped proportionally onto the 0-5 anchors.
+
+    A score on an anchor takes its words; one between two anchors (4.5 with half steps, 3 on a
+    0-10 scale) lies between their short names ('Between good and excellent'), rather than being
+    rounded onto one of them.
+    """
     anchors = _load("scale.yaml")
     labels: dict[float, str] = {}
     for value in scale.values:
-        anchor = round(value / scale.max * 5)
-        labels[value] = anchors[anchor][language]
+        position = value / scale.max * 5
+        nearest = round(position)
+        if math.isclose(position, nearest, abs_tol=1e-9):
+            labels[value] = anchors[nearest][language]
+        else:
+            low, high = (
+                anchors[math.floor(position)]["short"][language],
+                anchors[math.ceil(position)]["short"][language],
+            )
+            labels[value] = anchors["between"][language].format(low=low, high=high)
     return labels

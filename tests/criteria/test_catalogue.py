@@ -68,6 +68,14 @@ def test_scale_labels_map_any_scale_onto_anchors() -> None:
     assert len(ten) == 11
     assert ten[10] == five_en(5)
     assert ten[0] == five_en(0)
+    assert ten[8] == five_en(4)
+    # A score between two anchors is not rounded onto one of them (0.5 used to read like 0).
+    assert ten[3] == "Between very poor and poor"
+    halves = scale_labels(Scale(5, 0.5), "fr")
+    assert halves[0.5] == "Entre absent et très insuffisant"
+    assert halves[4.5] == "Entre bien et excellent"
+    assert halves[4] == five[4]
+    assert len(set(halves.values())) == 11
 
 
 def five_en(value: int) -> str:
