@@ -157,11 +157,12 @@ SPEC: dict[str, dict[str, str]] = {
     },
     "pilot.workbook": {
         "en": "Each tester receives a personal scoring workbook, with one sheet per product and one row per "
-        "criterion, and returns it to the project team. Every workbook carries the criteria version of this "
-        "document.",
+        "criterion, and returns it to the project team. Every workbook is marked with a version of the criteria "
+        "it asks about, so that a workbook answering other criteria can never be counted by mistake.",
         "fr": "Chaque testeur reçoit un classeur de notation personnel, avec une feuille par produit et une ligne "
-        "par critère, et le renvoie à l'équipe projet. Chaque classeur porte la version des critères du présent "
-        "document.",
+        "par critère, et le renvoie à l'équipe projet. Chaque classeur est marqué d'une version des critères sur "
+        "lesquels il porte, afin qu'un classeur répondant à d'autres critères ne puisse jamais être compté par "
+        "erreur.",
     },
     # Method: quality.
     "quality.mean": {
