@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,83 @@ LANGUAGES = ("en", "fr")
 PRICE_FORMULAS = ("inverse", "linear")
 AGGREGATIONS = ("mean", "median", "trimmed_mean")
 MAX_SCALE_VALUES = 101
+
+#: Every configuration error, in both languages: a campaign whose tender.yaml says `language: fr` gets them in
+#: French (the language is read before anything else is checked).
+MESSAGES: dict[str, dict[str, str]] = {
+    "en": {
+        "missing": "{path} not found; run 'tender init' to create a campaign",
+        "too_big": "{name} is larger than 1 MiB; is it the right file?",
+        "not_utf8": "{name} is not UTF-8 text",
+        "yaml": "{name} is not valid YAML{where}: {problem}",
+        "yaml_where": " at line {line}, column {column}",
+        "not_mapping": "{name} must be a mapping of keys to values",
+        "twice": "{name}: key '{key}' is given twice (line {line})",
+        "unknown": "{source}: unknown key '{key}'{hint}",
+        "hint": " (did you mean '{match}'?)",
+        "unknown_sub": "{source}: unknown key '{key}.{sub}' (expected {allowed})",
+        "must_be": "{source}: key '{key}' must be {expected} (found {value})",
+        "required": "{source}: key '{key}' is required",
+        "empty": "{source}: key '{key}' is required and cannot be empty",
+        "both_zero": "{source}: key 'quality_weight' and 'price_weight' cannot both be 0",
+        "scale": "{source}: key 'scale': {reason}",
+        "scale_values": "{source}: key 'scale' gives {count} possible scores; use at most {limit} "
+        "(e.g. max: 10, step: 0.5)",
+        "text": "text",
+        "number": "a number",
+        "number_in": "a number {bounds}",
+        "whole": "a whole number",
+        "whole_in": "a whole number {bounds}",
+        "one_of": "one of {options}",
+        "date": "a date written YYYY-MM-DD",
+        "currency": "an ISO 4217 currency code such as EUR, USD or CHF",
+        "mapping": "a mapping with keys {keys}",
+        "and": " and ",
+    },
+    "fr": {
+        "missing": "{path} introuvable ; lancez « tender init » pour créer une campagne",
+        "too_big": "{name} dépasse 1 Mio ; est-ce le bon fichier ?",
+        "not_utf8": "{name} n'est pas un texte UTF-8",
+        "yaml": "{name} n'est pas un YAML valide{where} : {problem}",
+        "yaml_where": " à la ligne {line}, colonne {column}",
+        "not_mapping": "{name} doit être une liste de clés et de valeurs",
+        "twice": "{name} : la clé « {key} » est donnée deux fois (ligne {line})",
+        "unknown": "{source} : clé inconnue « {key} »{hint}",
+        "hint": " (vouliez-vous dire « {match} » ?)",
+        "unknown_sub": "{source} : clé inconnue « {key}.{sub} » (attendu : {allowed})",
+        "must_be": "{source} : la clé « {key} » doit être {expected} (trouvé {value})",
+        "required": "{source} : la clé « {key} » est obligatoire",
+        "empty": "{source} : la clé « {key} » est obligatoire et ne peut pas être vide",
+        "both_zero": "{source} : les clés « quality_weight » et « price_weight » ne peuvent pas valoir 0 toutes les "
+        "deux",
+        "scale": "{source} : clé « scale » : {reason}",
+        "scale_values": "{source} : la clé « scale » donne {count} notes possibles ; en prévoir au plus {limit} "
+        "(par exemple max: 10, step: 0.5)",
+        "text": "du texte",
+        "number": "un nombre",
+        "number_in": "un nombre {bounds}",
+        "whole": "un nombre entier",
+        "whole_in": "un nombre entier {bounds}",
+        "one_of": "l'une des valeurs {options}",
+        "date": "une date écrite AAAA-MM-JJ",
+        "currency": "un code de devise ISO 4217 comme EUR, USD ou CHF",
+        "mapping": "un ensemble de clés parmi {keys}",
+        "and": " et ",
+    },
+}
+#: What Scale says when max and step do not fit, in words for each language.
+SCALE_REASONS = {
+    "scale max must be a multiple of step": {"fr": "le maximum de l'échelle doit être un multiple du pas"},
+    "scale step must be greater than 0 and at most max": {
+        "fr": "le pas de l'échelle doit être supérieur à 0 et au plus égal au maximum"
+    },
+    "scale max must be greater than 0": {"fr": "le maximum de l'échelle doit être supérieur à 0"},
+}
+_LANGUAGE_LINE = re.compile(r"^language\s*:\s*[\"']?\s*(en|fr)\b", re.IGNORECASE | re.MULTILINE)
+
+
+def _error(language: str, code: str, **values: Any) -> ConfigError:
+    return ConfigError(MESSAGES[language][code].format(**values))
 
 
 @dataclass(frozen=True)
@@ -87,25 +165,41 @@ KEYS: dict[str, tuple[str, str]] = {
 
 
 def load_settings(path: Path) -> Settings:
-    """Read and validate tender.yaml; any problem is a ConfigError naming the key."""
+    """Read and validate tender.yaml; any problem is a ConfigError naming the key, in the campaign's language."""
     if not path.exists():
-        raise ConfigError(f"{path} not found; run 'tender init' to create a campaign")
+        raise _error("en", "missing", path=path)
     if path.stat().st_size > MAX_CONFIG_BYTES:
-        raise ConfigError(f"{path.name} is larger than 1 MiB; is it the right file?")
+        raise _error("en", "too_big", name=path.name)
+    raw = path.read_bytes()
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # a SafeLoader subclass
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise ConfigError(f"{path.name} is not UTF-8 text") from None
+        raise _error("en", "not_utf8", name=path.name) from None
+    # Even a file YAML cannot read says which language its campaign speaks.
+    spoken = _LANGUAGE_LINE.search(text)
+    language = spoken.group(1).lower() if spoken else "en"
+    try:
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass
+    except _DuplicateKeyError as twice:
+        raise _error(language, "twice", name=path.name, key=twice.key, line=twice.line) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        where = MESSAGES[language]["yaml_where"].format(line=mark.line + 1, column=mark.column + 1) if mark else ""
         problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise ConfigError(f"{path.name} is not valid YAML{where}: {problem}") from None
+        raise _error(language, "yaml", name=path.name, where=where, problem=problem) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ConfigError(f"{path.name} must be a mapping of keys to values")
+        raise _error(language, "not_mapping", name=path.name)
     return settings_from_dict(data, path.name)
+
+
+class _DuplicateKeyError(Exception):
+    """A key given twice in tender.yaml (raised inside the YAML loader, worded by load_settings)."""
+
+    def __init__(self, key: object, line: int) -> None:
+        super().__init__(key)
+        self.key, self.line = key, line
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -117,7 +211,7 @@ def _mapping_without_duplicates(loader: yaml.SafeLoader, node: yaml.MappingNode,
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
-            raise ConfigError(f"tender.yaml: key '{key}' is given twice (line {key_node.start_mark.line + 1})")
+            raise _DuplicateKeyError(key, key_node.start_mark.line + 1)
         seen.add(key)
     return loader.construct_mapping(node, deep=deep)
 
@@ -128,16 +222,19 @@ _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
 def settings_from_dict(data: dict[str, Any], source: str = "tender.yaml") -> Settings:
     """Validate a mapping of settings; raise ConfigError naming the first bad key."""
     known = {f.name for f in fields(Settings)}
+    spoken = data.get("language")
+    language = spoken.strip().lower() if isinstance(spoken, str) and spoken.strip().lower() in LANGUAGES else "en"
     for key in data:
         if key not in known:
-            hint = _closest(str(key), known)
-            raise ConfigError(f"{source}: unknown key '{key}'{hint}")
-    v = _Validator(source, data)
+            match = _closest(str(key), known)
+            hint = MESSAGES[language]["hint"].format(match=match) if match else ""
+            raise _error(language, "unknown", source=source, key=key, hint=hint)
+    v = _Validator(source, data, language)
     name = v.text("name", required=True)
     quality_weight = v.number("quality_weight", 70.0, minimum=0)
     price_weight = v.number("price_weight", 30.0, minimum=0)
     if quality_weight + price_weight <= 0:
-        raise ConfigError(f"{source}: key 'quality_weight' and 'price_weight' cannot both be 0")
+        raise _error(language, "both_zero", source=source)
     scale = v.scale()
     settings = Settings(
         name=name,
@@ -173,34 +270,41 @@ def _derive_id(name: str) -> str:
     return "C-" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:10]
 
 
-def _closest(key: str, known: set[str]) -> str:
+def _closest(key: str, known: set[str]) -> str | None:
     import difflib
 
     match = difflib.get_close_matches(key, sorted(known), n=1)
-    return f" (did you mean '{match[0]}'?)" if match else ""
+    return match[0] if match else None
 
 
 class _Validator:
     """Typed accessors over the raw mapping; each failure names its key."""
 
-    def __init__(self, source: str, data: dict[str, Any]) -> None:
+    def __init__(self, source: str, data: dict[str, Any], language: str = "en") -> None:
         self.source = source
         self.data = data
+        self.language = language
+
+    def words(self, code: str, **values: Any) -> str:
+        return MESSAGES[self.language][code].format(**values)
+
+    def error(self, code: str, **values: Any) -> ConfigError:
+        return _error(self.language, code, source=self.source, **values)
 
     def fail(self, key: str, expected: str, value: Any) -> ConfigError:
-        return ConfigError(f"{self.source}: key '{key}' must be {expected} (found {value!r})")
+        return self.error("must_be", key=key, expected=expected, value=repr(value))
 
     def text(self, key: str, required: bool = False) -> str:
         value = self.data.get(key)
         if value is None:
             if required:
-                raise ConfigError(f"{self.source}: key '{key}' is required")
+                raise self.error("required", key=key)
             return ""
         if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise self.fail(key, "text", value)
+            raise self.fail(key, self.words("text"), value)
         text = str(value).strip()
         if required and not text:
-            raise ConfigError(f"{self.source}: key '{key}' is required and cannot be empty")
+            raise self.error("empty", key=key)
         return text
 
     def number(
@@ -220,12 +324,12 @@ class _Validator:
         if value is None:
             value = default
         if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-            raise self.fail(label, "a number", value)
+            raise self.fail(label, self.words("number"), value)
         low_bad = minimum is not None and (value <= minimum if open_min else value < minimum)
         high_bad = maximum is not None and (value >= maximum if open_max else value > maximum)
         if low_bad or high_bad:
-            bounds = _bounds(minimum, maximum, open_min, open_max)
-            raise self.fail(label, f"a number {bounds}", value)
+            bounds = _bounds(minimum, maximum, open_min, open_max, self.words("and"))
+            raise self.fail(label, self.words("number_in", bounds=bounds), value)
         return float(value)
 
     def integer(
@@ -241,11 +345,12 @@ class _Validator:
         label = label or key
         value = source.get(key, default)
         if value is None:
-            raise ConfigError(f"{self.source}: key '{label}' is required")
+            raise self.error("required", key=label)
         if isinstance(value, bool) or not isinstance(value, int):
-            raise self.fail(label, "a whole number", value)
+            raise self.fail(label, self.words("whole"), value)
         if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
-            raise self.fail(label, f"a whole number {_bounds(minimum, maximum, False, False)}", value)
+            bounds = _bounds(minimum, maximum, False, False, self.words("and"))
+            raise self.fail(label, self.words("whole_in", bounds=bounds), value)
         return value
 
     def choice(self, key: str, default: str, options: tuple[str, ...]) -> str:
@@ -253,7 +358,7 @@ class _Validator:
         if value is None:
             value = default
         if not isinstance(value, str) or value.strip().lower() not in options:
-            raise self.fail(key, f"one of {', '.join(options)}", value)
+            raise self.fail(key, self.words("one_of", options=", ".join(options)), value)
         return value.strip().lower()
 
     def date(self, key: str) -> dt.date | None:
@@ -267,23 +372,23 @@ class _Validator:
         try:
             return dt.date.fromisoformat(str(value).strip())
         except ValueError:
-            raise self.fail(key, "a date written YYYY-MM-DD", value) from None
+            raise self.fail(key, self.words("date"), value) from None
 
     def currency(self) -> str:
         from babel.numbers import list_currencies
 
         value = self.data.get("currency", "EUR")
         if not isinstance(value, str) or value.strip().upper() not in list_currencies():
-            raise self.fail("currency", "an ISO 4217 currency code such as EUR, USD or CHF", value)
+            raise self.fail("currency", self.words("currency"), value)
         return value.strip().upper()
 
     def _mapping(self, key: str, allowed: tuple[str, ...]) -> dict[str, Any]:
         value = self.data.get(key) or {}
         if not isinstance(value, dict):
-            raise self.fail(key, f"a mapping with keys {', '.join(allowed)}", value)
+            raise self.fail(key, self.words("mapping", keys=", ".join(allowed)), value)
         for sub in value:
             if sub not in allowed:
-                raise ConfigError(f"{self.source}: unknown key '{key}.{sub}' (expected {', '.join(allowed)})")
+                raise self.error("unknown_sub", key=key, sub=sub, allowed=", ".join(allowed))
         return value
 
     def scale(self) -> Scale:
@@ -293,13 +398,11 @@ class _Validator:
         try:
             scale = Scale(maximum, step)
         except ValueError as exc:
-            raise ConfigError(f"{self.source}: key 'scale': {exc}") from None
+            reason = SCALE_REASONS.get(str(exc), {}).get(self.language, str(exc))
+            raise self.error("scale", reason=reason) from None
         # Every value becomes a drop-down entry and a line of the instructions: keep it humane.
         if len(scale.values) > MAX_SCALE_VALUES:
-            raise ConfigError(
-                f"{self.source}: key 'scale' gives {len(scale.values)} possible scores; "
-                f"use at most {MAX_SCALE_VALUES} (e.g. max: 10, step: 0.5)"
-            )
+            raise self.error("scale_values", count=len(scale.values), limit=MAX_SCALE_VALUES)
         return scale
 
     def sensitivity(self) -> Sensitivity:
@@ -311,13 +414,13 @@ class _Validator:
         )
 
 
-def _bounds(minimum: float | None, maximum: float | None, open_min: bool, open_max: bool) -> str:
+def _bounds(minimum: float | None, maximum: float | None, open_min: bool, open_max: bool, joiner: str) -> str:
     parts = []
     if minimum is not None:
         parts.append(f"{'>' if open_min else '>='} {_plain(minimum)}")
     if maximum is not None:
         parts.append(f"{'<' if open_max else '<='} {_plain(maximum)}")
-    return " and ".join(parts)
+    return joiner.join(parts)
 
 
 def _plain(number: float) -> str:

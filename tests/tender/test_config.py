@@ -127,3 +127,71 @@ def test_uncommenting_every_default_keeps_the_defaults(tmp_path: Path) -> None:
     path.write_text(uncommented)
     assert set(yaml.safe_load(uncommented)) == set(KEYS)
     assert load_settings(path) == settings_from_dict({"name": "RSE", "users": 50})
+
+
+FR = {"language": "fr", "name": "x", "users": 1}
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"language": "fr", "users": 10}, "tender.yaml : la clé « name » est obligatoire"),
+        ({**FR, "users": 0}, "tender.yaml : la clé « users » doit être un nombre entier >= 1 (trouvé 0)"),
+        ({**FR, "langage": "en"}, "tender.yaml : clé inconnue « langage » (vouliez-vous dire « language » ?)"),
+        (
+            {**FR, "discount_rate": 1.5},
+            "tender.yaml : la clé « discount_rate » doit être un nombre >= 0 et < 1 (trouvé 1.5)",
+        ),
+        (
+            {**FR, "scale": {"max": 5, "step": 2}},
+            "tender.yaml : clé « scale » : le maximum de l'échelle doit être un multiple du pas",
+        ),
+        ({**FR, "scale": {"maximum": 5}}, "tender.yaml : clé inconnue « scale.maximum » (attendu : max, step)"),
+        (
+            {**FR, "deadline": "31/03/2027"},
+            "tender.yaml : la clé « deadline » doit être une date écrite AAAA-MM-JJ (trouvé '31/03/2027')",
+        ),
+        (
+            {**FR, "price_formula": "log"},
+            "tender.yaml : la clé « price_formula » doit être l'une des valeurs inverse, linear (trouvé 'log')",
+        ),
+        (
+            {**FR, "quality_weight": 0, "price_weight": 0},
+            "tender.yaml : les clés « quality_weight » et « price_weight » ne peuvent pas valoir 0 toutes les deux",
+        ),
+        # The language must be understood first: an unknown one keeps the messages in English.
+        ({**FR, "language": "de"}, "tender.yaml: key 'language' must be one of en, fr (found 'de')"),
+        (
+            {**FR, "language": " FR ", "users": "many"},
+            "tender.yaml : la clé « users » doit être un nombre entier (trouvé 'many')",
+        ),
+    ],
+)
+def test_a_french_campaign_gets_its_errors_in_french(data: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        settings_from_dict(data)
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("language: fr\nname: x\nusers: [1\n", r"^tender.yaml n'est pas un YAML valide à la ligne \d+, colonne \d+ : "),
+        (
+            'language: "fr"\nname: x\nusers: 10\nusers: 12\n',
+            r"^tender.yaml : la clé « users » est donnée deux fois \(ligne 4\)$",
+        ),
+        ("name: x\nusers: 10\nusers: 12\n", r"^tender.yaml: key 'users' is given twice \(line 3\)$"),
+    ],
+)
+def test_file_errors_speak_the_language_the_file_declares(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "tender.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        load_settings(path)
+
+
+def test_both_languages_have_every_message() -> None:
+    from tender.config import MESSAGES
+
+    assert MESSAGES["fr"].keys() == MESSAGES["en"].keys()
