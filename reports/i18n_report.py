@@ -500,6 +500,7 @@ REPORT: dict[str, dict[str, str]] = {
     },
     "set.currency": {"en": "Currency", "fr": "Devise"},
     "set.version": {"en": "Criteria version", "fr": "Version des critères"},
+    "set.sheet_version": {"en": "Workbook version (no weights)", "fr": "Version des classeurs (sans poids)"},
     # Per-criterion appendix.
     "criteria.intro": {
         "en": "For each criterion and vendor: the combined score on the testers' scale, then the number of "

@@ -563,6 +563,8 @@ def report_context(
         (r("set.montecarlo"), r("set.mc_value", draws=sensitivity["draws"], delta=sensitivity["delta"], seed=mc.seed)),
         (r("set.currency"), params.currency),
         (r("set.version"), scoring.criteria_version),
+        # What the workbooks carry: the questions without their weighting (a weight changed later keeps them valid).
+        (r("set.sheet_version"), criteria.sheet_version()),
     ]
     audit_rows = [
         {

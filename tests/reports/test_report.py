@@ -387,6 +387,9 @@ def test_every_section_is_in_the_pdf(rendered: Rendered) -> None:
     assert ("0.50" if english else "0,50") in rendered.text
     assert "abababababab" in rendered.text
     assert re.search(rf"page 1 (of|sur) {rendered.pages}\b", rendered.text)
+    # Both versions are named in the method: the criteria with their weighting, and what the workbooks carry.
+    assert f"{_flat(report_text('set.sheet_version', language))} {CRITERIA.sheet_version()}" in rendered.text
+    assert f"{_flat(report_text('set.version', language))} {CRITERIA.version()}" in rendered.text
 
 
 def test_page_count(rendered: Rendered) -> None:
