@@ -122,6 +122,8 @@ def evaluation_to_dict(evaluation: Evaluation) -> dict[str, Any]:
         evaluation.result, campaign.criteria, campaign.vendors, campaign_info(campaign), evaluation.language
     )
     data["campaign"]["testers_with_scores"] = _testers(evaluation)
+    # The version the workbooks carry (what testers answer, without the weighting), beside criteria_version.
+    data["campaign"]["workbook_version"] = campaign.criteria.sheet_version()
     if evaluation.analysis is not None:
         data.update(analysis_to_dict(evaluation.analysis, evaluation.language))
     return data

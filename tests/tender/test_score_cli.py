@@ -160,6 +160,7 @@ def test_json_is_the_library_result_at_full_precision(tmp_path: Path, monkeypatc
         5.0,
     )
     assert (head["criteria_version"], head["testers_with_scores"]) == (CRITERIA.version(), 2)
+    assert head["workbook_version"] == CRITERIA.sheet_version()
     assert data["method"]["text"] == method_text(expected.params, "en")
     assert data == json.loads(json.dumps(evaluation_to_dict(evaluate(campaign))))
 
