@@ -192,8 +192,7 @@ def _listed(ids: Sequence[str], shown: int = 8) -> str:
 
 def outdated_sheets(campaign: Campaign, folder: Path) -> tuple[str, ...]:
     """Testers whose workbook in ``folder`` was made for other criteria or another campaign (sent, maybe)."""
-    wanted = (campaign.settings.campaign_id, campaign.criteria.sheet_version())
-    legacy = (campaign.settings.campaign_id, campaign.criteria.version())
+    expected = expected_of(campaign)
     outdated = []
     for tester in campaign.testers:
         path = folder / f"{tester.id}.xlsx"
@@ -203,7 +202,7 @@ def outdated_sheets(campaign: Campaign, folder: Path) -> tuple[str, ...]:
             continue
         versions = workbook_versions(data, ".xlsx") if data is not None else None
         # A file that tells nothing (damaged, not a workbook) cannot have been a useful copy: it is replaced.
-        if versions is not None and versions not in (wanted, legacy):
+        if versions is not None and not (versions[0] == expected.campaign_id and expected.accepts_version(versions[1])):
             outdated.append(tester.id)
     return tuple(outdated)
 

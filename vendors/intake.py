@@ -237,6 +237,10 @@ class Expected:
     #: sheet version existed)
     also_accepted: frozenset[str] = frozenset()
 
+    def accepts_version(self, version: str) -> bool:
+        """True for a workbook's criteria version that answers this campaign's questions."""
+        return version == self.criteria_version or version in self.also_accepted
+
 
 class ScoreRow(NamedTuple):
     """One criterion of one vendor as the tester answered it (score None when blank or N/A).
@@ -508,7 +512,7 @@ def _check_meta(
     if meta["template_version"] != TEMPLATE_VERSION:
         found = meta["template_version"]
         report.add("template", sheet, cells["template_version"], found=found, expected=TEMPLATE_VERSION)
-    if meta["criteria_version"] != expected.criteria_version and meta["criteria_version"] not in expected.also_accepted:
+    if not expected.accepts_version(meta["criteria_version"]):
         found, wanted = meta["criteria_version"], expected.criteria_version
         report.add("criteria_version", sheet, cells["criteria_version"], found=found, expected=wanted)
     scale = expected.scale
