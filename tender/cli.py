@@ -296,10 +296,10 @@ def score(directory: Path, fmt: str, output: Path | None) -> None:
       tender score rse-2027 --format csv -o - | sort -t, -k3
     """
     from tender.campaign import load_campaign
-    from tender.exports import score_output
+    from tender.exports import is_stdout, score_output
     from tender.results import evaluate
 
-    if fmt == "xlsx" and output is not None and str(output) == "-":
+    if fmt == "xlsx" and is_stdout(output):
         raise click.UsageError("--format xlsx writes a workbook: give a file name with -o, not '-'")
     _sweep(directory)
     evaluation = evaluate(load_campaign(directory))

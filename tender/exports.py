@@ -36,10 +36,10 @@ def score_output(evaluation: Evaluation, fmt: str, output: Path | None) -> str:
     if fmt == "json":
         return _text_or_file(to_json(evaluation), output, evaluation)
     out = evaluation.campaign.paths.out
-    if fmt == "csv" and output is not None and str(output) == "-":
+    if fmt == "csv" and is_stdout(output):
         # Standard output takes one table: the per-vendor one (no byte-order mark in a stream).
         return csv_text(vendor_table(evaluation.result, evaluation.language), "stdout")
-    if fmt == "xlsx" and output is not None and str(output) == "-":
+    if fmt == "xlsx" and is_stdout(output):
         raise ValueError("an xlsx workbook cannot be written to standard output")
     if fmt == "csv":
         written = write_csv_exports(evaluation, output or out / "scores.csv")
@@ -50,9 +50,13 @@ def score_output(evaluation: Evaluation, fmt: str, output: Path | None) -> str:
     return "".join(MESSAGES[evaluation.language]["written"].format(path=p) + "\n" for p in written)
 
 
+def is_stdout(output: Path | None) -> bool:
+    """'-o -' means standard output, as for most command-line tools."""
+    return output is not None and str(output) == "-"
+
+
 def _text_or_file(text: str, output: Path | None, evaluation: Evaluation) -> str:
-    # '-o -' means standard output, as for most command-line tools.
-    if output is None or str(output) == "-":
+    if output is None or is_stdout(output):
         return text
     write_text_atomic(output, text)
     return MESSAGES[evaluation.language]["written"].format(path=output) + "\n"
