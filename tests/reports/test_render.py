@@ -325,3 +325,53 @@ def test_write_pdf_reports_a_folder_it_cannot_write(tmp_path: Path) -> None:
     with pytest.raises(RenderError) as caught:
         write_pdf(MINIMAL.format(head="", body=""), tmp_path)
     assert str(caught.value) == f"cannot write {tmp_path}: it is a folder"
+
+
+def test_the_cyclic_collector_is_paused_while_weasyprint_renders(monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    seen: list[bool] = []
+    real_render = render.HTML.render
+
+    def spying_render(self: render.HTML, *args: object, **kwargs: object) -> object:
+        seen.append(gc.isenabled())
+        return real_render(self, *args, **kwargs)
+
+    monkeypatch.setattr(render.HTML, "render", spying_render)
+    assert gc.isenabled()
+    data, pages = pdf_bytes("<html lang=en><body><p>Paused</p></body></html>")
+    assert seen == [False]
+    assert pages == 1
+    assert data.startswith(b"%PDF-")
+    assert gc.isenabled(), "the collector must be running again after the rendering"
+
+
+def test_the_collector_state_is_restored_even_when_rendering_fails() -> None:
+    import gc
+
+    with pytest.raises(RenderError):
+        pdf_bytes("<p>x</p>", variant="pdf/z")
+    assert gc.isenabled()
+    inside: list[bool] = []
+
+    def fail() -> None:
+        with render.cyclic_collector_paused():
+            inside.append(gc.isenabled())
+            raise ZeroDivisionError
+
+    with pytest.raises(ZeroDivisionError):
+        fail()
+    assert inside == [False]
+    assert gc.isenabled()
+
+
+def test_a_collector_the_caller_switched_off_stays_off() -> None:
+    import gc
+
+    gc.disable()
+    try:
+        with render.cyclic_collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
