@@ -1,5 +1,5 @@
 """Allow ``python -m tender``."""
 
-from tender.cli import cli
+from tender.cli import main
 
-cli()
+main()

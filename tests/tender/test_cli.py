@@ -97,3 +97,42 @@ def test_a_file_where_a_folder_is_expected_is_one_line_exit_2(campaign_dir: Path
     # The progress bar's label (stderr) comes first; the error is the one last line.
     assert result.output.splitlines()[-1] == f"Error: cannot use {campaign_dir / 'sheets'}: File exists"
     assert "Traceback" not in result.output
+
+
+def run_main(code: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``tender.cli.main`` in a fresh interpreter, after ``code`` (e.g. registering an exit handler)."""
+    script = f"import sys\n{code}\nsys.argv = ['tender', *sys.argv[1:]]\nfrom tender.cli import main\nmain()\n"
+    return subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, timeout=120)
+
+
+def test_main_keeps_exit_codes_output_and_exit_handlers(tmp_path: Path) -> None:
+    # main() ends the process with os._exit: the streams must still be flushed and atexit handlers run.
+    handler = "import atexit; atexit.register(lambda: print('handler ran', file=sys.stderr))"
+    done = run_main(handler, "--version")
+    assert done.returncode == 0
+    assert done.stdout.startswith("tender, version ")
+    assert done.stderr == "handler ran\n"
+
+    missing = tmp_path / "missing"
+    done = run_main(handler, "check", str(missing))
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"Error: campaign folder {missing} does not exist")
+    assert done.stderr.endswith("handler ran\n")
+
+    done = run_main("", "no-such-command")
+    assert done.returncode == 2
+    assert "No such command 'no-such-command'" in done.stderr
+
+
+def test_main_is_quiet_when_the_reader_stops_early() -> None:
+    # `tender --help | head -c 1`: the pipe closes before the output is written. click answers
+    # with exit code 1 and no message; the end of main() must not add Python's "Exception ignored".
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tender", "--help"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert process.stdout is not None
+    assert process.stderr is not None
+    process.stdout.close()
+    error = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 1
+    assert error == ""
