@@ -69,11 +69,12 @@ def read_criteria(path: Path) -> CriteriaSet:
         weight = _read_weight(row.values["weight"], row.where(path, crit_sheet, "weight"), errors)
         title = as_text(row.values["title"])
         if not title:
-            errors.append(DataError("title is empty", row.where(path, crit_sheet, "title")))
+            errors.append(DataError.of("title_empty", row.where(path, crit_sheet, "title")))
         try:
             priority = Priority.from_alias(row.values["priority"])
-        except ValueError as exc:
-            errors.append(DataError(str(exc), row.where(path, crit_sheet, "priority")))
+        except ValueError:
+            where = row.where(path, crit_sheet, "priority")
+            errors.append(DataError.of("priority_invalid", where, value=row.values["priority"]))
             priority = None
         if cid is not None and weight is not None and title and priority is not None:
             criteria.append(
@@ -101,16 +102,16 @@ def _locate(error: DataError, path: Path, sheets: dict[str, tuple[str, list[int]
     """Point a structural error at its sheet and, when it is about one item, at that item's row."""
     sheet, rows = sheets[error.where.sheet or "Criteria"]
     row = rows[error.item] if error.item is not None else None
-    return DataError(error.message, Location(path, sheet, row=row), error.item)
+    return error.at(Location(path, sheet, row=row))
 
 
 def _read_id(value: object, where: Location, errors: list[DataError]) -> str | None:
     text = as_text(value)
     if not text:
-        errors.append(DataError("ID is empty", where))
+        errors.append(DataError.of("id_empty", where))
         return None
     if not ID_PATTERN.match(text):
-        errors.append(DataError(f"ID {text!r} is not valid; use letters, digits, '-', '_' or '.' (at most 40)", where))
+        errors.append(DataError.of("id_invalid", where, id=text))
         return None
     return text
 
@@ -118,7 +119,7 @@ def _read_id(value: object, where: Location, errors: list[DataError]) -> str | N
 def _read_weight(value: object, where: Location, errors: list[DataError]) -> float | None:
     number = as_number(value)
     if number is None or number < 0:
-        errors.append(DataError(f"weight {as_text(value)!r} is not a number >= 0", where))
+        errors.append(DataError.of("weight_invalid", where, value=as_text(value)))
         return None
     return number
 

@@ -177,8 +177,11 @@ class CriteriaSet:
         return "q" + digest.hexdigest()[:11]
 
 
-def id_clash(what: str, item: str, spellings: dict[str, str]) -> str | None:
-    """Record the ID ``item`` in ``spellings`` (case-folded -> first spelling); say why if it repeats one.
+def id_clash(what: str, item: str, spellings: dict[str, str]) -> DataError | None:
+    """Record the ID ``item`` in ``spellings`` (case-folded -> first spelling); the problem if it repeats one.
+
+    ``what`` (category, criterion, vendor, tester) names the ID's kind in the message; the
+    caller places the error with :meth:`DataError.at`.
 
     IDs are compared exactly everywhere (workbooks, ledger, reports), so two that differ only by case
     ('pro-01' and 'PRO-01') would be two criteria to the method and one to a reader: both are refused.
@@ -189,8 +192,8 @@ def id_clash(what: str, item: str, spellings: dict[str, str]) -> str | None:
         spellings[key] = item
         return None
     if earlier == item:
-        return f"{what} ID {item!r} is used twice"
-    return f"{what} ID {item!r} differs from {earlier!r} only by case; give them different IDs or one spelling"
+        return DataError.of("id_twice", what=what, id=item)
+    return DataError.of("id_case", what=what, id=item, earlier=earlier)
 
 
 def validate_tree(categories: list[Category], criteria: list[Criterion], complete: bool = True) -> list[DataError]:
@@ -203,42 +206,38 @@ def validate_tree(categories: list[Category], criteria: list[Criterion], complet
     on_categories, on_criteria = Location(sheet="Categories"), Location(sheet="Criteria")
     errors: list[DataError] = []
     if complete and not categories:
-        errors.append(DataError("there is no category", on_categories))
+        errors.append(DataError.of("no_category", on_categories))
     if complete and not criteria:
-        errors.append(DataError("there is no criterion", on_criteria))
+        errors.append(DataError.of("no_criterion", on_criteria))
     seen: set[str] = set()
     spellings: dict[str, str] = {}
     for k, cat in enumerate(categories):
         if (clash := id_clash("category", cat.id, spellings)) is not None:
-            errors.append(DataError(clash, on_categories, k))
+            errors.append(clash.at(on_categories, k))
         seen.add(cat.id)
         if cat.weight < 0:
-            errors.append(DataError(f"category {cat.id} has a negative weight {cat.weight}", on_categories, k))
+            errors.append(DataError.of("category_negative", on_categories, k, id=cat.id, weight=cat.weight))
     if complete and categories and sum(c.weight for c in categories) <= 0:
-        errors.append(DataError("the category weights add up to 0; at least one must be positive", on_categories))
+        errors.append(DataError.of("category_weights_zero", on_categories))
     criterion_spellings: dict[str, str] = {}
     for k, crit in enumerate(criteria):
         if (clash := id_clash("criterion", crit.id, criterion_spellings)) is not None:
-            errors.append(DataError(clash, on_criteria, k))
+            errors.append(clash.at(on_criteria, k))
         if crit.category not in seen:
             near = spellings.get(crit.category.casefold())
-            hint = f" (did you mean {near!r}?)" if near is not None else ""
-            message = f"criterion {crit.id} names an unknown category {crit.category!r}{hint}"
-            errors.append(DataError(message, on_criteria, k))
+            values = {"id": crit.id, "category": crit.category}
+            if near is None:
+                errors.append(DataError.of("criterion_unknown_category", on_criteria, k, **values))
+            else:
+                errors.append(DataError.of("criterion_unknown_category_near", on_criteria, k, near=near, **values))
         if crit.weight < 0:
-            errors.append(DataError(f"criterion {crit.id} has a negative weight {crit.weight}", on_criteria, k))
+            errors.append(DataError.of("criterion_negative", on_criteria, k, id=crit.id, weight=crit.weight))
     if not complete:
         return errors
     for k, cat in enumerate(categories):
         members = [c for c in criteria if c.category == cat.id]
         if not members:
-            errors.append(DataError(f"category {cat.id} has no criterion", on_categories, k))
+            errors.append(DataError.of("category_empty", on_categories, k, id=cat.id))
         elif cat.weight > 0 and sum(c.weight for c in members) <= 0:
-            errors.append(
-                DataError(
-                    f"the criteria of category {cat.id} weigh 0 in total; at least one must be positive",
-                    on_categories,
-                    k,
-                )
-            )
+            errors.append(DataError.of("category_criteria_zero", on_categories, k, id=cat.id))
     return errors

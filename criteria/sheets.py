@@ -52,15 +52,15 @@ def open_workbook(path: Path) -> Any:
     from python_calamine import CalamineWorkbook
 
     if not path.exists():
-        raise DataError("file not found", Location(path))
+        raise DataError.of("file_not_found", Location(path))
     if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
-        raise DataError(f"not a spreadsheet; expected one of {', '.join(SPREADSHEET_SUFFIXES)}", Location(path))
+        raise DataError.of("not_spreadsheet", Location(path), suffixes=", ".join(SPREADSHEET_SUFFIXES))
     if path.stat().st_size > MAX_CAMPAIGN_FILE_BYTES:
-        raise DataError(f"file is larger than {MAX_CAMPAIGN_FILE_BYTES // 2**20} MiB", Location(path))
+        raise DataError.of("file_too_big", Location(path), limit=MAX_CAMPAIGN_FILE_BYTES // 2**20)
     try:
         return CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises several unrelated types for broken files
-        raise DataError(f"cannot be read as a spreadsheet ({exc})", Location(path)) from None
+        raise DataError.of("unreadable", Location(path), reason=str(exc)) from None
 
 
 def find_sheet(workbook: Any, path: Path, names: Sequence[str], first_if_missing: bool = False) -> str:
@@ -71,10 +71,7 @@ def find_sheet(workbook: Any, path: Path, names: Sequence[str], first_if_missing
             return str(actual)
     if first_if_missing and workbook.sheet_names:
         return str(workbook.sheet_names[0])
-    raise DataError(
-        f"sheet {names[0]!r} is missing (sheets found: {', '.join(workbook.sheet_names)})",
-        Location(path),
-    )
+    raise DataError.of("sheet_missing", Location(path), sheet=names[0], found=", ".join(workbook.sheet_names))
 
 
 def read_table(
@@ -100,7 +97,7 @@ def read_table(
     # Skip leading blank rows: people often leave a title or a gap above the header.
     header_index = next((i for i, r in enumerate(grid) if any(_is_present(v) for v in r)), None)
     if header_index is None:
-        raise DataError("sheet is empty; a header row is expected", Location(path, sheet))
+        raise DataError.of("sheet_empty", Location(path, sheet))
     header = grid[header_index]
     lookup = {normalise(alias): key for key, aliases in columns.items() for alias in (key, *aliases)}
     positions: dict[str, int] = {}
@@ -112,18 +109,13 @@ def read_table(
         if key is None:
             extra_positions[str(title).strip()] = index
         elif key in positions:
-            raise DataError(
-                f"column {title!r} appears twice",
-                Location(path, sheet, cell=f"{column_letter(index + 1)}{header_index + 1}"),
-            )
+            where = Location(path, sheet, cell=f"{column_letter(index + 1)}{header_index + 1}")
+            raise DataError.of("column_twice", where, title=title)
         else:
             positions[key] = index
     missing = [k for k in required if k not in positions]
     if missing:
-        raise DataError(
-            f"missing column(s) {', '.join(missing)} in the header row",
-            Location(path, sheet, row=header_index + 1),
-        )
+        raise DataError.of("columns_missing", Location(path, sheet, row=header_index + 1), columns=tuple(missing))
     letters = {k: column_letter(i + 1) for k, i in positions.items()}
     rows: list[Row] = []
     for offset, raw in enumerate(grid[header_index + 1 :], start=header_index + 2):

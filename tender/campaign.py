@@ -12,11 +12,11 @@ from typing import Any
 import yaml
 
 from criteria.catalogue import catalogue
-from criteria.errors import CampaignError, ConfigError
+from criteria.errors import CampaignError, ConfigError, DataError
 from criteria.excel import read_criteria, write_criteria
 from criteria.model import CriteriaSet
 from criteria.safe import write_text_atomic
-from tender.config import Settings, load_settings, render_settings
+from tender.config import MESSAGES, Settings, load_settings, render_settings, spoken_language
 from vendors.io import group_columns, read_testers, read_vendors, write_testers, write_vendors
 from vendors.model import Tester, Vendor
 
@@ -94,6 +94,20 @@ class Campaign:
         return group_columns(self.testers)
 
 
+#: What is wrong with a campaign folder, in the campaign's language (English when it has none yet).
+FOLDER_MESSAGES = {
+    "en": {
+        "incomplete": "{root} is not a complete campaign: {missing} missing; create one with 'tender init'",
+        "exists": "{root} already holds a campaign ({existing}); use --force to overwrite it",
+    },
+    "fr": {
+        "incomplete": "{root} n'est pas une campagne complète : il manque {missing} ; "
+        "créez-en une avec « tender init »",
+        "exists": "{root} contient déjà une campagne ({existing}) ; ajoutez --force pour la remplacer",
+    },
+}
+
+
 def load_campaign(root: Path) -> Campaign:
     """Load every file of the campaign in ``root`` and check they agree with each other."""
     paths = Paths(Path(root))
@@ -101,20 +115,21 @@ def load_campaign(root: Path) -> Campaign:
         raise CampaignError(f"campaign folder {paths.root} does not exist; create one with 'tender init {paths.root}'")
     missing = [p.name for p in paths.inputs if not p.exists()]
     if missing:
-        raise CampaignError(
-            f"{paths.root} is not a complete campaign: {', '.join(missing)} missing; create one with 'tender init'"
-        )
+        words = FOLDER_MESSAGES[spoken_language(paths.config)]
+        raise CampaignError(words["incomplete"].format(root=paths.root, missing=", ".join(missing)))
     settings = load_settings(paths.config)
-    criteria = read_criteria(paths.criteria)
-    vendors = read_vendors(paths.vendors)
-    testers = read_testers(paths.testers)
+    try:
+        criteria = read_criteria(paths.criteria)
+        vendors = read_vendors(paths.vendors)
+        testers = read_testers(paths.testers)
+    except DataError as exc:
+        # The loaders word their problems in English; the campaign's language is known here.
+        raise exc.localized(settings.language) from None
     columns = group_columns(testers)
     if settings.balance_groups and settings.balance_groups not in columns:
-        known = ", ".join(columns) or "none"
-        raise ConfigError(
-            f"tender.yaml: key 'balance_groups' names column {settings.balance_groups!r}, "
-            f"which testers.xlsx does not have (group columns: {known})"
-        )
+        words = MESSAGES[settings.language]
+        known = ", ".join(columns) or words["no_groups"]
+        raise ConfigError(words["balance_groups"].format(column=settings.balance_groups, known=known))
     return Campaign(paths, settings, criteria, vendors, testers)
 
 
@@ -156,9 +171,8 @@ def init_campaign(
     paths = Paths(Path(root))
     existing = [p.name for p in paths.inputs if p.exists()]
     if existing and not force:
-        raise CampaignError(
-            f"{paths.root} already holds a campaign ({', '.join(existing)}); use --force to overwrite it"
-        )
+        words = FOLDER_MESSAGES.get(language, FOLDER_MESSAGES["en"])
+        raise CampaignError(words["exists"].format(root=paths.root, existing=", ".join(existing)))
     paths.root.mkdir(parents=True, exist_ok=True)
     for folder in (paths.sheets, paths.inbox, paths.out):
         folder.mkdir(exist_ok=True)

@@ -51,6 +51,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "currency": "an ISO 4217 currency code such as EUR, USD or CHF",
         "mapping": "a mapping with keys {keys}",
         "and": " and ",
+        "balance_groups": "tender.yaml: key 'balance_groups' names column {column!r}, which testers.xlsx does not "
+        "have (group columns: {known})",
+        "no_groups": "none",
     },
     "fr": {
         "missing": "{path} introuvable ; lancez « tender init » pour créer une campagne",
@@ -81,6 +84,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "currency": "un code de devise ISO 4217 comme EUR, USD ou CHF",
         "mapping": "un ensemble de clés parmi {keys}",
         "and": " et ",
+        "balance_groups": "tender.yaml : la clé « balance_groups » désigne la colonne {column!r}, absente de "
+        "testers.xlsx (colonnes de groupe : {known})",
+        "no_groups": "aucune",
     },
 }
 #: What Scale says when max and step do not fit, in words for each language.
@@ -92,6 +98,25 @@ SCALE_REASONS = {
     "scale max must be greater than 0": {"fr": "le maximum de l'échelle doit être supérieur à 0"},
 }
 _LANGUAGE_LINE = re.compile(r"^language\s*:\s*[\"']?\s*(en|fr)\b", re.IGNORECASE | re.MULTILINE)
+
+
+def _spoken(text: str) -> str:
+    """The language a tender.yaml's text asks for; read from its line alone, even when YAML cannot parse the file."""
+    spoken = _LANGUAGE_LINE.search(text)
+    return spoken.group(1).lower() if spoken else "en"
+
+
+def spoken_language(path: Path) -> str:
+    """The language of the campaign whose tender.yaml is ``path``, at a glance; 'en' when it cannot tell.
+
+    For words printed around an error (which may be that the file is broken): never raises.
+    """
+    try:
+        if path.stat().st_size > MAX_CONFIG_BYTES:
+            return "en"
+        return _spoken(path.read_text(encoding="utf-8", errors="replace"))
+    except OSError:
+        return "en"
 
 
 def _error(language: str, code: str, **values: Any) -> ConfigError:
@@ -175,9 +200,7 @@ def load_settings(path: Path) -> Settings:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise _error("en", "not_utf8", name=path.name) from None
-    # Even a file YAML cannot read says which language its campaign speaks.
-    spoken = _LANGUAGE_LINE.search(text)
-    language = spoken.group(1).lower() if spoken else "en"
+    language = _spoken(text)
     try:
         data = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass
     except _DuplicateKeyError as twice:

@@ -42,7 +42,7 @@ def read_vendors(path: Path) -> tuple[Vendor, ...]:
         vid = _read_id(row, path, sheet, errors)
         name = as_text(row.values["name"])
         if not name:
-            errors.append(DataError("vendor name is empty", row.where(path, sheet, "name")))
+            errors.append(DataError.of("vendor_name_empty", row.where(path, sheet, "name")))
         costs = {
             key: _read_cost(row, key, path, sheet, errors)
             for key in ("setup_cost", "price_per_user_month", "annual_fixed_cost")
@@ -60,7 +60,7 @@ def read_vendors(path: Path) -> tuple[Vendor, ...]:
             )
     _check_unique([v.id for v in vendors], "vendor", path, sheet, errors)
     if not rows:
-        errors.append(DataError("there is no vendor", Location(path, sheet)))
+        errors.append(DataError.of("no_vendor", Location(path, sheet)))
     raise_all(errors)
     return tuple(vendors)
 
@@ -76,7 +76,7 @@ def read_testers(path: Path) -> tuple[Tester, ...]:
         tid = _read_id(row, path, sheet, errors)
         email = as_text(row.values.get("email"))
         if email and "@" not in email:
-            errors.append(DataError(f"e-mail {email!r} has no '@'", row.where(path, sheet, "email")))
+            errors.append(DataError.of("email_invalid", row.where(path, sheet, "email"), email=email))
         if tid:
             testers.append(
                 Tester(
@@ -88,7 +88,7 @@ def read_testers(path: Path) -> tuple[Tester, ...]:
             )
     _check_unique([t.id for t in testers], "tester", path, sheet, errors)
     if not rows:
-        errors.append(DataError("there is no tester", Location(path, sheet)))
+        errors.append(DataError.of("no_tester", Location(path, sheet)))
     raise_all(errors)
     return tuple(testers)
 
@@ -101,14 +101,9 @@ def group_columns(testers: Sequence[Tester]) -> tuple[str, ...]:
 def _read_id(row: Row, path: Path, sheet: str, errors: list[DataError]) -> str:
     text = as_text(row.values["id"])
     if not text:
-        errors.append(DataError("ID is empty", row.where(path, sheet, "id")))
+        errors.append(DataError.of("id_empty", row.where(path, sheet, "id")))
     elif not ID_PATTERN.match(text):
-        errors.append(
-            DataError(
-                f"ID {text!r} is not valid; use letters, digits, '-', '_' or '.' (at most 40)",
-                row.where(path, sheet, "id"),
-            )
-        )
+        errors.append(DataError.of("id_invalid", row.where(path, sheet, "id"), id=text))
         return ""
     return text
 
@@ -126,7 +121,7 @@ def _read_cost(row: Row, key: str, path: Path, sheet: str, errors: list[DataErro
     number = as_number(value)
     if number is None or number < 0:
         errors.append(
-            DataError(f"{key} {as_text(row.values[key])!r} is not an amount >= 0", row.where(path, sheet, key))
+            DataError.of("cost_invalid", row.where(path, sheet, key), column=key, value=as_text(row.values[key]))
         )
         return None
     return number
@@ -136,7 +131,7 @@ def _check_unique(ids: list[str], what: str, path: Path, sheet: str, errors: lis
     spellings: dict[str, str] = {}
     for item in ids:
         if (clash := id_clash(what, item, spellings)) is not None:
-            errors.append(DataError(clash, Location(path, sheet)))
+            errors.append(clash.at(Location(path, sheet)))
 
 
 def write_vendors(vendors: Sequence[Vendor], path: Path, language: str = "en") -> Path:

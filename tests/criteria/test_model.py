@@ -120,3 +120,35 @@ def test_validate_tree_reports_every_problem() -> None:
     assert "criterion Z1 names an unknown category 'NOPE'" in messages
     assert "criterion N1 has a negative weight -1" in messages
     assert "category E has no criterion" in messages
+
+
+def test_a_data_error_is_worded_again_in_french_with_its_place() -> None:
+    from criteria.errors import DataError, Location, MultiDataError
+
+    where = Location("criteria.xlsx", "Critères", row=4, column="F")
+    error = DataError.of("weight_invalid", where, value="x")
+    assert str(error) == "weight 'x' is not a number >= 0 (criteria.xlsx, sheet Critères, row 4, column F)"
+    french = error.localized("fr")
+    assert str(french) == "le poids 'x' n'est pas un nombre >= 0 (criteria.xlsx, feuille Critères, ligne 4, colonne F)"
+    assert french.where == where
+    # A message of its own (no catalogue key) keeps its words; only the place is translated.
+    plain = DataError("schema 3 is newer than this tender", Location("ledger.sqlite"))
+    assert str(plain.localized("fr")) == "schema 3 is newer than this tender (ledger.sqlite)"
+    both = MultiDataError([error, DataError.of("no_vendor", Location("vendors.xlsx", "Fournisseurs"))]).localized("fr")
+    assert str(both).splitlines() == [
+        "2 problèmes relevés :",
+        "le poids 'x' n'est pas un nombre >= 0 (criteria.xlsx, feuille Critères, ligne 4, colonne F)",
+        "il n'y a aucun fournisseur (vendors.xlsx, feuille Fournisseurs)",
+    ]
+
+
+def test_every_message_has_french_words_with_the_same_fields() -> None:
+    import string
+
+    from criteria.messages import DATA_MESSAGES
+
+    assert DATA_MESSAGES["fr"].keys() == DATA_MESSAGES["en"].keys()
+    for key, english in DATA_MESSAGES["en"].items():
+        fields = {f for _, f, _, _ in string.Formatter().parse(english) if f}
+        french = {f for _, f, _, _ in string.Formatter().parse(DATA_MESSAGES["fr"][key]) if f}
+        assert fields == french, key

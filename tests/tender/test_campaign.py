@@ -118,3 +118,116 @@ def test_a_scale_with_too_many_values_is_refused(campaign_dir: Path) -> None:
     assert str(info.value) == (
         "tender.yaml: key 'scale' gives 10001 possible scores; use at most 101 (e.g. max: 10, step: 0.5)"
     )
+
+
+def french_campaign(tmp_path: Path) -> Path:
+    return init_campaign(tmp_path / "campagne", language="fr").root
+
+
+def test_a_french_campaign_words_the_problems_of_its_criteria_in_french(tmp_path: Path) -> None:
+    root = french_campaign(tmp_path)
+    wb = openpyxl.load_workbook(root / "criteria.xlsx")
+    ws = wb["Critères"]
+    # Columns of the French file: id, catégorie, titre, description, priorité, poids, comment tester.
+    ws["C2"] = None
+    ws["F3"] = "lourd"
+    ws["E4"] = "peut-être"
+    wb.save(root / "criteria.xlsx")
+    with pytest.raises(DataError) as info:
+        load_campaign(root)
+    assert str(info.value) == "\n".join(
+        [
+            "3 problèmes relevés :",
+            "le titre est vide (criteria.xlsx, feuille Critères, cellule C2)",
+            "le poids 'lourd' n'est pas un nombre >= 0 (criteria.xlsx, feuille Critères, cellule F3)",
+            "la priorité 'peut-être' n'est pas l'une de MUST, SHOULD, COULD (criteria.xlsx, feuille Critères, "
+            "cellule E4)",
+        ]
+    )
+
+    wb = openpyxl.load_workbook(root / "criteria.xlsx")
+    ws = wb["Critères"]
+    ws["C2"], ws["F3"], ws["E4"] = "Un titre", 1, "MUST"
+    category = str(ws["B2"].value)
+    ws["B2"] = category.lower()
+    wb.save(root / "criteria.xlsx")
+    with pytest.raises(DataError) as info:
+        load_campaign(root)
+    assert str(info.value) == (
+        f"le critère {ws['A2'].value} renvoie à une catégorie inconnue {category.lower()!r} "
+        f"(vouliez-vous dire {category!r} ?) (criteria.xlsx, feuille Critères, ligne 2)"
+    )
+
+    ws["B2"] = category
+    wb["Catégories"]["C1"] = "importance"
+    wb.save(root / "criteria.xlsx")
+    with pytest.raises(DataError) as info:
+        load_campaign(root)
+    assert str(info.value) == (
+        "colonne(s) poids absente(s) de la ligne d'en-tête (criteria.xlsx, feuille Catégories, ligne 1)"
+    )
+
+
+def test_a_french_campaign_words_the_problems_of_its_testers_and_vendors_in_french(tmp_path: Path) -> None:
+    root = french_campaign(tmp_path)
+    wb = openpyxl.load_workbook(root / "testers.xlsx")
+    first = wb.active["A2"].value
+    wb.active["C3"] = "pas-un-courriel"
+    wb.active["A4"] = first
+    wb.save(root / "testers.xlsx")
+    wb = openpyxl.load_workbook(root / "vendors.xlsx")
+    wb.active["D2"] = "cher"
+    wb.save(root / "vendors.xlsx")
+    with pytest.raises(DataError) as info:
+        load_campaign(root)
+    # vendors.xlsx is read before testers.xlsx: its problem comes first, and alone.
+    assert str(info.value) == (
+        "prix par utilisateur par mois 'cher' n'est pas un montant >= 0 (vendors.xlsx, feuille Fournisseurs, "
+        "cellule D2)"
+    )
+    wb.active["D2"] = 6.5
+    wb.save(root / "vendors.xlsx")
+    with pytest.raises(DataError) as info:
+        load_campaign(root)
+    assert str(info.value) == "\n".join(
+        [
+            "2 problèmes relevés :",
+            "le courriel 'pas-un-courriel' n'a pas de '@' (testers.xlsx, feuille Testeurs, cellule C3)",
+            f"l'identifiant de testeur {first!r} est employé deux fois (testers.xlsx, feuille Testeurs)",
+        ]
+    )
+
+
+def test_a_french_campaign_words_a_missing_balance_column_in_french(tmp_path: Path) -> None:
+    root = french_campaign(tmp_path)
+    config = root / "tender.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "\nbalance_groups: site\n", encoding="utf-8")
+    columns = ", ".join(load_campaign_columns(root))
+    with pytest.raises(ConfigError) as info:
+        load_campaign(root)
+    assert str(info.value) == (
+        "tender.yaml : la clé « balance_groups » désigne la colonne 'site', absente de testers.xlsx "
+        f"(colonnes de groupe : {columns})"
+    )
+
+
+def load_campaign_columns(root: Path) -> list[str]:
+    """The group columns of testers.xlsx as the file's header row gives them (after id, nom, courriel)."""
+    ws = openpyxl.load_workbook(root / "testers.xlsx").active
+    return [str(c.value) for c in ws[1][3:]]
+
+
+def test_an_english_campaign_keeps_english_words(campaign_dir: Path) -> None:
+    wb = openpyxl.load_workbook(campaign_dir / "criteria.xlsx")
+    wb["Criteria"]["C2"] = None
+    wb["Criteria"]["F3"] = "heavy"
+    wb.save(campaign_dir / "criteria.xlsx")
+    with pytest.raises(DataError) as info:
+        load_campaign(campaign_dir)
+    assert str(info.value) == "\n".join(
+        [
+            "2 problems found:",
+            "title is empty (criteria.xlsx, sheet Criteria, cell C2)",
+            "weight 'heavy' is not a number >= 0 (criteria.xlsx, sheet Criteria, cell F3)",
+        ]
+    )
