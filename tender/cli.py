@@ -13,6 +13,23 @@ import click
 
 from criteria.errors import TenderError
 
+#: Where the language of the command's campaign is kept, for the words around an error.
+SPOKEN = "tender.language"
+
+
+def _note_language(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """Remember the campaign's language (--lang, else the folder's tender.yaml) for an error's prefix."""
+    if value is not None:
+        if param.name == "language":
+            ctx.meta[SPOKEN] = str(value).lower()
+        elif SPOKEN not in ctx.meta:
+            from tender.campaign import Paths
+            from tender.config import spoken_language
+
+            ctx.meta[SPOKEN] = spoken_language(Paths(Path(value)).config)
+    return value
+
+
 LANG = click.option(
     "--lang",
     "language",
@@ -20,8 +37,9 @@ LANG = click.option(
     default="en",
     show_default=True,
     help="Language of the criteria, workbooks and documents.",
+    callback=_note_language,
 )
-CAMPAIGN_DIR = click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+CAMPAIGN_DIR = click.argument("directory", type=click.Path(file_okay=False, path_type=Path), callback=_note_language)
 
 
 def _progress(length: int, text: str) -> Any:
@@ -42,13 +60,9 @@ def _sweep(directory: Path) -> None:
 
     removed = sweep_debris(Paths(directory).written)
     if removed:
-        from tender.config import load_settings
+        from tender.config import spoken_language
 
-        try:
-            language = load_settings(Paths(directory).config).language
-        except TenderError:
-            language = "en"
-        click.echo(SWEPT[language].format(count=len(removed)), err=True)
+        click.echo(SWEPT[spoken_language(Paths(directory).config)].format(count=len(removed)), err=True)
 
 
 CHECK_OK = {
@@ -59,6 +73,25 @@ CHECK_OK = {
 }
 
 
+CANNOT_USE = {"en": "cannot use {name}: {reason}", "fr": "impossible d'utiliser {name} : {reason}"}
+
+
+class Failure(click.ClickException):
+    """An error the user must act on: one line (or one list) on stderr, after "Error:" in the campaign's language."""
+
+    PREFIX = {"en": "Error: ", "fr": "Erreur : "}
+
+    def __init__(self, message: str, exit_code: int, language: str = "en") -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+        self.language = language
+
+    def show(self, file: Any = None) -> None:
+        """Print the message with its prefix on stderr (click's own show() always says 'Error:')."""
+        prefix = self.PREFIX.get(self.language, self.PREFIX["en"])
+        click.echo(prefix + self.format_message(), file=file if file is not None else sys.stderr)
+
+
 class TenderGroup(click.Group):
     """Turn every TenderError into one line on stderr with its exit code, never a traceback."""
 
@@ -66,17 +99,16 @@ class TenderGroup(click.Group):
         try:
             return super().invoke(ctx)
         except TenderError as exc:
-            error = click.ClickException(str(exc))
-            error.exit_code = exc.exit_code
-            raise error from None
+            language = ctx.meta.get(SPOKEN, "en")
+            raise Failure(str(exc.localized(language)), exc.exit_code, language) from None
         except OSError as exc:
             # A file the system refused (read-only folder, a file where a folder is expected,
             # full disk): one sentence naming it. Anything else keeps its traceback.
             if exc.filename is None:
                 raise
-            error = click.ClickException(f"cannot use {exc.filename}: {exc.strerror or exc}")
-            error.exit_code = 2
-            raise error from None
+            language = ctx.meta.get(SPOKEN, "en")
+            message = CANNOT_USE.get(language, CANNOT_USE["en"]).format(name=exc.filename, reason=exc.strerror or exc)
+            raise Failure(message, 2, language) from None
 
 
 @click.group(cls=TenderGroup, context_settings={"help_option_names": ["-h", "--help"]})

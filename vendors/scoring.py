@@ -46,23 +46,43 @@ class PriceError(TenderError):
 
     exit_code = 2
 
-    def __init__(self, problems: Sequence[tuple[str, str, str]], price_weight: float) -> None:
+    def __init__(self, problems: Sequence[tuple[str, str, str]], price_weight: float, language: str = "en") -> None:
         #: (vendor id, vendor name, vendors.xlsx column) for each problem found.
         self.problems = tuple(problems)
-        parts = []
-        for vid, name, column in self.problems:
-            if column == "price_per_user_month":
-                parts.append(f"vendor {vid} ({name}) has no price_per_user_month")
-            else:
-                parts.append(
-                    f"vendor {vid} ({name}) costs 0 in total (setup_cost, price_per_user_month "
-                    "and annual_fixed_cost are all 0)"
-                )
-        super().__init__(
-            f"vendors.xlsx: {'; '.join(parts)}. The price weighs {price_weight:g} in the final score, so every "
-            "vendor needs a cost above 0: fill column price_per_user_month (0 for a flat-fee offer) and the other "
-            "cost columns, or set price_weight: 0 in tender.yaml"
-        )
+        self.price_weight = price_weight
+        words = PRICE_WORDS.get(language, PRICE_WORDS["en"])
+        weight = f"{price_weight:g}" if language == "en" else f"{price_weight:g}".replace(".", ",")
+        parts = [
+            words["no_price" if column == "price_per_user_month" else "zero_total"].format(id=vid, name=name)
+            for vid, name, column in self.problems
+        ]
+        super().__init__(words["message"].format(parts=words["join"].join(parts), weight=weight))
+
+    def localized(self, language: str) -> PriceError:
+        """The same problems in the words of ``language``."""
+        return PriceError(self.problems, self.price_weight, language)
+
+
+PRICE_WORDS = {
+    "en": {
+        "join": "; ",
+        "no_price": "vendor {id} ({name}) has no price_per_user_month",
+        "zero_total": "vendor {id} ({name}) costs 0 in total (setup_cost, price_per_user_month and "
+        "annual_fixed_cost are all 0)",
+        "message": "vendors.xlsx: {parts}. The price weighs {weight} in the final score, so every vendor needs a "
+        "cost above 0: fill column price_per_user_month (0 for a flat-fee offer) and the other cost columns, or set "
+        "price_weight: 0 in tender.yaml",
+    },
+    "fr": {
+        "join": " ; ",
+        "no_price": "le fournisseur {id} ({name}) n'a pas de prix par utilisateur par mois",
+        "zero_total": "le fournisseur {id} ({name}) coûte 0 au total (frais de mise en place, prix par utilisateur "
+        "par mois et coût fixe annuel valent tous 0)",
+        "message": "vendors.xlsx : {parts}. Le prix pèse {weight} dans la note finale : chaque fournisseur doit donc "
+        "coûter plus de 0. Remplissez la colonne « prix par utilisateur par mois » (0 pour une offre forfaitaire) et "
+        "les autres colonnes de coût, ou mettez price_weight: 0 dans tender.yaml",
+    },
+}
 
 
 @dataclass(frozen=True)

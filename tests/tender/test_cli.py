@@ -35,9 +35,16 @@ def test_init_then_check(tmp_path: Path) -> None:
     assert "tender.yaml" in result.output
     assert "criteria.xlsx" in result.output
     result = runner.invoke(cli, ["check", str(tmp_path / "c")])
-    # The template's vendors have no prices yet: check says so, as score would.
+    # The template's vendors have no prices yet: check says so, as score would, in the campaign's language.
     assert result.exit_code == 2
-    assert result.output.startswith("Error: vendors.xlsx: vendor V1 (Fournisseur A) has no price_per_user_month;")
+    assert result.output == (
+        "Erreur : vendors.xlsx : le fournisseur V1 (Fournisseur A) n'a pas de prix par utilisateur par mois ; "
+        "le fournisseur V2 (Fournisseur B) n'a pas de prix par utilisateur par mois ; "
+        "le fournisseur V3 (Fournisseur C) n'a pas de prix par utilisateur par mois. "
+        "Le prix pèse 30 dans la note finale : chaque fournisseur doit donc coûter plus de 0. Remplissez la "
+        "colonne « prix par utilisateur par mois » (0 pour une offre forfaitaire) et les autres colonnes de coût, "
+        "ou mettez price_weight: 0 dans tender.yaml\n"
+    )
     wb = openpyxl.load_workbook(tmp_path / "c" / "vendors.xlsx")
     for row in (2, 3, 4):
         wb.active.cell(row=row, column=4).value = 5.5
@@ -136,3 +143,32 @@ def test_main_is_quiet_when_the_reader_stops_early() -> None:
     error = process.stderr.read().decode()
     assert process.wait(timeout=120) == 1
     assert error == ""
+
+
+def test_a_french_campaign_gets_its_errors_in_french(tmp_path: Path) -> None:
+    from tender.campaign import init_campaign
+
+    root = init_campaign(tmp_path / "campagne", language="fr").root
+    wb = openpyxl.load_workbook(root / "criteria.xlsx")
+    wb["Critères"]["F3"] = "lourd"
+    wb.save(root / "criteria.xlsx")
+    result = CliRunner().invoke(cli, ["check", str(root)])
+    assert result.exit_code == 2
+    assert result.output == (
+        "Erreur : le poids 'lourd' n'est pas un nombre >= 0 (criteria.xlsx, feuille Critères, cellule F3)\n"
+    )
+
+    (root / "testers.xlsx").unlink()
+    result = CliRunner().invoke(cli, ["check", str(root)])
+    assert result.exit_code == 2
+    assert result.output == (
+        f"Erreur : {root} n'est pas une campagne complète : il manque testers.xlsx ; "
+        "créez-en une avec « tender init »\n"
+    )
+
+    result = CliRunner().invoke(cli, ["init", str(root), "--lang", "fr"])
+    assert result.exit_code == 2
+    assert result.output.startswith(f"Erreur : {root} contient déjà une campagne (tender.yaml, criteria.xlsx")
+    # The same folder asked for in English gets English words.
+    result = CliRunner().invoke(cli, ["init", str(root)])
+    assert result.output.startswith(f"Error: {root} already holds a campaign")

@@ -353,7 +353,7 @@ def test_french_campaign_speaks_french(tmp_path: Path) -> None:
         "1 fichier(s) : 0 accepté(s), 1 refusé(s), 0 inchangé(s), 0 remplacé(s).\n"
         f"Tous les problèmes sont listés dans {problems_file} ; envoyez à chaque testeur les lignes de son fichier.\n"
     )
-    assert result.stderr.endswith(f"Error: 1 classeur(s) refusé(s) ; voir {problems_file}\n")
+    assert result.stderr.endswith(f"Erreur : 1 classeur(s) refusé(s) ; voir {problems_file}\n")
     header = [c.value for c in openpyxl.load_workbook(problems_file).active[1]]
     assert header == ["Fichier", "Testeur", "Nom", "Courriel", "Feuille", "Cellule", "Trouvé", "Attendu"]
     assert run("status", root).stdout.startswith("Testeurs : 0 sur 4 ont un classeur en cours.\n")

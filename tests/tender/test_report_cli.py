@@ -175,7 +175,7 @@ def test_no_workbook_yet_in_french(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["report", str(root)])
     assert result.exit_code == 1
     assert result.output == (
-        f"Error: {root / '.tender' / 'ledger.sqlite'}\u00a0: aucun classeur accepté pour l'instant, il n'y a donc "
+        f"Erreur : {root / '.tender' / 'ledger.sqlite'}\u00a0: aucun classeur accepté pour l'instant, il n'y a donc "
         f"rien à présenter\u00a0; rassemblez d'abord les classeurs des testeurs avec 'tender collect {root}'\n"
     )
 

@@ -445,6 +445,16 @@ def test_missing_and_zero_prices_are_one_clear_error() -> None:
     )
     assert caught.value.exit_code == 2
     assert caught.value.problems == (("V1", "Uno", "price_per_user_month"), ("V2", "Duo", "total"))
+    french = caught.value.localized("fr")
+    assert str(french) == (
+        "vendors.xlsx : le fournisseur V1 (Uno) n'a pas de prix par utilisateur par mois ; le fournisseur V2 (Duo) "
+        "coûte 0 au total (frais de mise en place, prix par utilisateur par mois et coût fixe annuel valent tous 0). "
+        "Le prix pèse 30 dans la note finale : chaque fournisseur doit donc coûter plus de 0. Remplissez la colonne "
+        "« prix par utilisateur par mois » (0 pour une offre forfaitaire) et les autres colonnes de coût, ou mettez "
+        "price_weight: 0 dans tender.yaml"
+    )
+    assert (french.problems, french.exit_code) == (caught.value.problems, 2)
+    assert "pèse 0,5 dans" in str(PriceError(caught.value.problems, 0.5, "fr"))
 
 
 def test_a_flat_fee_offer_is_a_valid_price() -> None:
