@@ -38,7 +38,7 @@ def score_output(evaluation: Evaluation, fmt: str, output: Path | None) -> str:
     out = evaluation.campaign.paths.out
     if fmt == "csv" and is_stdout(output):
         # Standard output takes one table: the per-vendor one (no byte-order mark in a stream).
-        return csv_text(vendor_table(evaluation.result, evaluation.language), "stdout")
+        return csv_text(vendor_table(evaluation.result, evaluation.language), "stdout", evaluation.language)
     if fmt == "xlsx" and is_stdout(output):
         raise ValueError("an xlsx workbook cannot be written to standard output")
     if fmt == "csv":
@@ -67,16 +67,24 @@ def to_json(evaluation: Evaluation) -> str:
     return json.dumps(evaluation_to_dict(evaluation), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
-def write_csv(frame: pd.DataFrame, path: Path) -> Path:
+def write_csv(frame: pd.DataFrame, path: Path, language: str = "en") -> Path:
     """Write ``frame`` as CSV, UTF-8 with a BOM (Excel then reads accents), no cell read as a formula.
 
     A control character or a lone surrogate is refused, naming its column and row, before the file is touched.
     """
-    return write_bytes_atomic(path, csv_text(frame, Path(path).name).encode("utf-8-sig"))
+    return write_bytes_atomic(path, csv_text(frame, Path(path).name, language).encode("utf-8-sig"))
 
 
-def csv_text(frame: pd.DataFrame, name: str) -> str:
-    """``frame`` as CSV text in which no cell can be read as a formula; ``name`` (the file) is shown in errors."""
+#: Field separator and decimal mark of a CSV file, as the spreadsheet programs of each language expect them:
+#: Excel and LibreOffice set up in French split fields on ';' and read '2,5' as a number.
+CSV_STYLE = {"en": (",", "."), "fr": (";", ",")}
+
+
+def csv_text(frame: pd.DataFrame, name: str, language: str = "en") -> str:
+    """``frame`` as CSV text in which no cell can be read as a formula; ``name`` (the file) is shown in errors.
+
+    Separator and decimal mark follow ``language`` (:data:`CSV_STYLE`).
+    """
     for column in frame.columns:
         check_text(str(column), f"{name}, header")
     safe = frame.rename(columns=lambda c: csv_safe(str(c)))
@@ -87,7 +95,8 @@ def csv_text(frame: pd.DataFrame, name: str) -> str:
                     check_text(value, f"{name}, column {original}, row {row}")
             safe[column] = safe[column].map(csv_safe)
     # CRLF ends the records (RFC 4180): a value holding a bare CR is then quoted instead of splitting its row.
-    return str(safe.to_csv(index=False, lineterminator="\r\n"))
+    separator, decimal = CSV_STYLE.get(language, CSV_STYLE["en"])
+    return str(safe.to_csv(index=False, lineterminator="\r\n", sep=separator, decimal=decimal))
 
 
 def write_csv_exports(evaluation: Evaluation, target: Path) -> list[Path]:
@@ -96,8 +105,8 @@ def write_csv_exports(evaluation: Evaluation, target: Path) -> list[Path]:
     target = Path(target)
     criteria_path = target.with_name(f"{target.stem}-criteria{target.suffix or '.csv'}")
     method_path = target.with_name(f"{target.stem}-method.txt")
-    write_csv(vendor_table(evaluation.result, language), target)
-    write_csv(criteria_table(evaluation.result, evaluation.campaign.criteria, language), criteria_path)
+    write_csv(vendor_table(evaluation.result, language), target, language)
+    write_csv(criteria_table(evaluation.result, evaluation.campaign.criteria, language), criteria_path, language)
     write_text_atomic(method_path, "\n".join(_method_lines(evaluation)) + "\n")
     return [target, criteria_path, method_path]
 

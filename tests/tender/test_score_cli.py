@@ -176,7 +176,9 @@ def test_output_file_holds_what_stdout_would(tmp_path: Path, monkeypatch: pytest
     assert table.read_text(encoding="utf-8") == run(str(root))[1]
 
 
-def test_csv_exports_are_formula_safe_utf8_with_bom(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_csv_exports_are_formula_safe_utf8_with_bom_in_the_french_style(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = make_campaign(tmp_path, monkeypatch, language="fr")
     code, output = run(str(root), "--format", "csv")
     out = root / "out"
@@ -185,19 +187,23 @@ def test_csv_exports_are_formula_safe_utf8_with_bom(tmp_path: Path, monkeypatch:
     assert output == "".join(f"Fichier écrit{NBSP}: {path}\n" for path in files)
     raw = files[0].read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    # A French campaign: fields split on ';' and decimal commas, as French Excel reads them.
+    assert raw.decode("utf-8-sig").splitlines()[0].startswith("Rang;")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
     assert [r["ID fournisseur"] for r in rows] == ["B", "A", "C"]
     assert rows[0]["Fournisseur"] == "'" + HOSTILE
     assert rows[0]["Rang"] == "1"
     assert rows[2]["Rang"] == ""
-    assert float(rows[0]["Note finale (0-100)"]) == 0.7 * (100 * 13 / 15) + 0.3 * (100 * 36000 / 43200)
+    final = rows[0]["Note finale (0-100)"]
+    assert "," in final
+    assert float(final.replace(",", ".")) == 0.7 * (100 * 13 / 15) + 0.3 * (100 * 36000 / 43200)
     assert rows[2]["Statut"] == "éliminé"
     assert rows[2]["Éliminations"] == f"éliminé{NBSP}: MUST Q1 noté 0,5 < 1"
-    criteria_rows = list(csv.DictReader(io.StringIO(files[1].read_bytes().decode("utf-8-sig"))))
+    criteria_rows = list(csv.DictReader(io.StringIO(files[1].read_bytes().decode("utf-8-sig")), delimiter=";"))
     assert len(criteria_rows) == 9
     assert {r["Fournisseur"] for r in criteria_rows if r["ID fournisseur"] == "B"} == {"'" + HOSTILE}
     s1 = next(r for r in criteria_rows if (r["ID fournisseur"], r["ID critère"]) == ("A", "S1"))
-    assert (s1["Note s_v,i"], s1["Nombre de notes (n)"], s1["Réponses N/A"], s1["Écart type"]) == ("4.0", "1", "1", "")
+    assert (s1["Note s_v,i"], s1["Nombre de notes (n)"], s1["Réponses N/A"], s1["Écart type"]) == ("4,0", "1", "1", "")
     method = files[2].read_text(encoding="utf-8").splitlines()
     assert method[1] == f"Version des critères{NBSP}: {CRITERIA.version()}"
     assert method[4:12] == method_text(scoring_params(load_campaign(root).settings), "fr")
@@ -213,6 +219,10 @@ def test_csv_to_a_chosen_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
         "verdict-method.txt",
         "verdict.csv",
     ]
+    # An English campaign keeps commas between fields and decimal points.
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "x" / "verdict.csv").read_text(encoding="utf-8-sig"))))
+    assert float(rows[0]["Final score (0-100)"]) == pytest.approx(85.6667, abs=1e-4)
+    assert "." in rows[0]["Final score (0-100)"]
 
 
 def test_xlsx_export_has_tables_and_a_method_sheet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
