@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import gc
 import hashlib
@@ -445,8 +446,11 @@ class _Taken:
 
     sha256: str
     archive: str
-    intake: Intake | None
+    intake: Intake | None  # without its rows, which travel as ``sheets``
     problem: Problem | None = None  # the file could not be read at all
+    #: the path the ledger records (see _shown_path) and the scores as the ledger stores them
+    shown: str = ""
+    sheets: tuple[ledger.EncodedSheet, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -456,6 +460,7 @@ class _Context:
     folder: Path
     known: frozenset[str]
     expected: Expected
+    root: Path  # the campaign folder, resolved
 
 
 def _take(path: Path, context: _Context, writer: Executor | None = None) -> _Taken:
@@ -476,7 +481,11 @@ def _take(path: Path, context: _Context, writer: Executor | None = None) -> _Tak
         if sha in context.known:
             taken = _Taken(sha, target.name, None)
         else:
-            taken = _Taken(sha, target.name, check_workbook(data, path.suffix, context.expected, name, size))
+            intake = check_workbook(data, path.suffix, context.expected, name, size)
+            # The worker encodes the scores and names the file, not the one process that writes the ledger.
+            sheets = ledger.encode_sheets(intake.rows)
+            intake = dataclasses.replace(intake, rows=())
+            taken = _Taken(sha, target.name, intake, None, _shown_path(path, context.root), sheets)
     finally:
         failed = written()
     if isinstance(failed, OSError):
@@ -547,7 +556,7 @@ def run_collect(plan: CollectPlan, progress: Progress | None = None, jobs: int |
     root = paths.root.resolve()
     with closing(ledger.connect(paths.ledger)) as conn:
         # Files rejected before are checked again: the campaign may have changed since (testers.xlsx fixed).
-        context = _Context(paths.archive, ledger.settled(conn), expected_of(campaign))
+        context = _Context(paths.archive, ledger.settled(conn), expected_of(campaign), root)
         workers = jobs if jobs is not None else default_workers()
         for path, taken in zip(plan.files, _taken(plan.files, context, workers), strict=True):
             if taken.problem is not None:
@@ -557,7 +566,7 @@ def run_collect(plan: CollectPlan, progress: Progress | None = None, jobs: int |
                 results.append(Collected(path, taken.sha256, "unchanged", None, previous_status=previous))
             else:
                 intake = taken.intake
-                done = ledger.record(conn, taken.sha256, _shown_path(path, root), taken.archive, intake)
+                done = ledger.record(conn, taken.sha256, taken.shown, taken.archive, intake, sheets=taken.sheets)
                 problems = intake.problems if done.status == ledger.REJECTED else ()
                 results.append(
                     Collected(

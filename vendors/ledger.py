@@ -8,7 +8,7 @@ import json
 import operator
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -135,12 +135,10 @@ def _upgrade_from_1(conn: sqlite3.Connection) -> None:
     rows = conn.execute(
         "SELECT submission, vendor, criterion, score, na, comment FROM scores_1 ORDER BY submission, position"
     )
-    # Schema 1 numbered each workbook's rows from 0 in this order, as _sheets_of does.
+    # Schema 1 numbered each workbook's rows from 0 in this order, as encode_sheets does.
     for submission, group in itertools.groupby(rows, key=operator.itemgetter(0)):
         scores = tuple(ScoreRow(v, c, score, bool(na), comment) for _, v, c, score, na, comment in group)
-        conn.executemany(
-            "INSERT INTO sheets (submission, first, vendor, rows) VALUES (?, ?, ?, ?)", _sheets_of(submission, scores)
-        )
+        _insert_sheets(conn, submission, encode_sheets(scores))
     conn.execute("DROP TABLE scores_1")
 
 
@@ -202,6 +200,7 @@ def record(
     archive: str,
     intake: Intake,
     received: dt.datetime | None = None,
+    sheets: Sequence[EncodedSheet] | None = None,
 ) -> Recorded:
     """Record one workbook in one transaction: the submission, its scores, and what it supersedes.
 
@@ -211,6 +210,8 @@ def record(
     the tester's earlier accepted ones, which stay in the ledger with the status
     ``superseded``; one accepted on a second look while a later workbook of its
     tester is current is recorded as ``superseded`` at once (``current`` False).
+    The scores are ``sheets`` when given (:func:`encode_sheets` of the intake's rows,
+    done elsewhere), else the intake's rows.
     """
     when = (received or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
     problems = json.dumps([p.as_dict() for p in intake.problems], ensure_ascii=False)
@@ -261,21 +262,34 @@ def record(
                 "UPDATE submissions SET tester = ?, status = ?, problems = ? WHERE seq = ?",
                 (intake.tester, ACCEPTED if later is None else SUPERSEDED, problems, seq),
             )
-        conn.executemany(
-            "INSERT INTO sheets (submission, first, vendor, rows) VALUES (?, ?, ?, ?)", _sheets_of(seq, intake.rows)
-        )
+        _insert_sheets(conn, seq, encode_sheets(intake.rows) if sheets is None else sheets)
     return Recorded("accepted", previous_status=previous, superseded=tuple(superseded), current=later is None)
 
 
-def _sheets_of(seq: int, rows: tuple[ScoreRow, ...]) -> list[tuple[int, int, str, str]]:
-    """The rows of the sheets table for a workbook's score rows (grouped by vendor, in order)."""
+#: One vendor sheet of a workbook as the ledger stores it: the position of its first row, the vendor, the rows as JSON.
+EncodedSheet = tuple[int, str, str]
+
+
+def _insert_sheets(conn: sqlite3.Connection, submission: int, sheets: Sequence[EncodedSheet]) -> None:
+    conn.executemany(
+        "INSERT INTO sheets (submission, first, vendor, rows) VALUES (?, ?, ?, ?)",
+        [(submission, first, vendor, text) for first, vendor, text in sheets],
+    )
+
+
+def encode_sheets(rows: Sequence[ScoreRow]) -> tuple[EncodedSheet, ...]:
+    """A workbook's score rows as the ledger stores them: one JSON text per vendor sheet, grouped, in order.
+
+    Apart from :func:`record` so that `tender collect`'s worker processes do this work, not
+    the one process that writes the ledger.
+    """
     sheets = []
     position = 0
     for vendor, group in itertools.groupby(rows, key=operator.itemgetter(0)):
         scores = [row[1:] for row in group]
-        sheets.append((seq, position, vendor, json.dumps(scores, ensure_ascii=False)))
+        sheets.append((position, vendor, json.dumps(scores, ensure_ascii=False)))
         position += len(scores)
-    return sheets
+    return tuple(sheets)
 
 
 def _read(ledger_path: Path) -> sqlite3.Connection | None:

@@ -404,7 +404,9 @@ def test_a_worker_answers_only_once_the_archived_copy_is_on_disk(root: Path) -> 
 
     path = fill(root, "T001", GOOD)
     campaign = load_campaign(root)
-    context = collect_module._Context(campaign.paths.archive, frozenset(), collect_module.expected_of(campaign))
+    context = collect_module._Context(
+        campaign.paths.archive, frozenset(), collect_module.expected_of(campaign), root.resolve()
+    )
     real_write = collect_module.write_bytes_atomic
 
     def slow_write(target: Path, data: bytes) -> Path:
@@ -424,6 +426,10 @@ def test_a_worker_answers_only_once_the_archived_copy_is_on_disk(root: Path) -> 
     assert taken.intake is not None
     assert taken.intake.accepted
     assert taken.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    # What goes back to the main process: the ledger's path and the scores encoded, not the rows themselves.
+    assert taken.shown == "inbox/T001.xlsx"
+    assert taken.intake.rows == ()
+    assert [vendor for _, vendor, _ in taken.sheets] == [v.id for v in campaign.vendors]
 
 
 def test_an_archive_that_cannot_be_written_rejects_the_file_in_the_pool(
