@@ -92,14 +92,15 @@ class DataError(TenderError):
 
     def at(self, where: Location, item: int | None = None) -> DataError:
         """The same problem at another place (e.g. once a loader knows the item's row), for ``item`` if given."""
-        error = DataError(self.message, where, self.item if item is None else item)
-        error.key, error.values = self.key, self.values
-        return error
+        return self._again(self.message, where, self.item if item is None else item)
 
     def localized(self, language: str) -> DataError:
         """The same problem in the words of ``language``; a message without a key keeps its words."""
         message = say(language, self.key, self.values) if self.key is not None else self.message
-        error = DataError(message, self.where, self.item, language)
+        return self._again(message, self.where, self.item, language)
+
+    def _again(self, message: str, where: Location, item: int | None, language: str = "en") -> DataError:
+        error = DataError(message, where, item, language)
         error.key, error.values = self.key, self.values
         return error
 
