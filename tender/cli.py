@@ -417,15 +417,32 @@ def demo(ctx: click.Context, directory: Path, language: str, n_testers: int, see
     from tender.demo import create_demo_campaign, fill_inbox
 
     campaign = create_demo_campaign(directory, language, n_testers, seed, force)
-    click.echo(f"== Example campaign created in {directory} ({len(campaign.testers)} simulated testers)")
+    words = DEMO_WORDS[campaign.settings.language]
+    click.echo(words["created"].format(directory=directory, count=len(campaign.testers)))
     _demo_step(ctx, "spec", directory=directory)
     # The demo's workbooks are its own: those of an earlier demo in DIR (another campaign ID) are replaced.
     _demo_step(ctx, "sheets", directory=directory, force=True)
-    with _progress(len(campaign.testers), "Simulated testers fill their workbooks") as bar:
+    with _progress(len(campaign.testers), words["filling"]) as bar:
         fill_inbox(campaign, seed, bar.update)
     for name in ("collect", "status", "score", "report"):
         _demo_step(ctx, name, directory=directory)
-    click.echo(f"== Done. Open {directory / 'out' / 'spec.pdf'} and {directory / 'out' / 'report.pdf'}")
+    click.echo(words["done"].format(spec=directory / "out" / "spec.pdf", report=directory / "out" / "report.pdf"))
+
+
+DEMO_WORDS = {
+    "en": {
+        "created": "== Example campaign created in {directory} ({count} simulated testers)",
+        "filling": "Simulated testers fill their workbooks",
+        "reported": "   tender {name} reported (exit code 1): {error}",
+        "done": "== Done. Open {spec} and {report}",
+    },
+    "fr": {
+        "created": "== Campagne d'exemple créée dans {directory} ({count} testeurs simulés)",
+        "filling": "Les testeurs simulés remplissent leur classeur",
+        "reported": "   tender {name} a signalé des problèmes (code de sortie 1) : {error}",
+        "done": "== Terminé. Ouvrez {spec} et {report}",
+    },
+}
 
 
 def _demo_step(ctx: click.Context, name: str, **params: Any) -> None:
@@ -438,7 +455,8 @@ def _demo_step(ctx: click.Context, name: str, **params: Any) -> None:
         # demo's rejected draft, is part of the story; a configuration error is not.
         if exc.exit_code != 1:
             raise
-        click.echo(f"   tender {name} reported (exit code 1): {exc}")
+        language = ctx.meta.get(SPOKEN, "en")
+        click.echo(DEMO_WORDS.get(language, DEMO_WORDS["en"])["reported"].format(name=name, error=exc))
 
 
 def main() -> None:

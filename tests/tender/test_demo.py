@@ -19,6 +19,10 @@ def test_demo_runs_every_command_and_writes_both_pdfs(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     for command in ("spec", "sheets", "collect", "status", "score", "report"):
         assert f"== tender {command} {root}" in result.output
+    # The story is told in the campaign's language too.
+    assert result.output.startswith(f"== Campagne d'exemple créée dans {root} (8 testeurs simulés)\n")
+    assert "   tender collect a signalé des problèmes (code de sortie 1) : 1 classeur(s) refusé(s)" in result.output
+    assert result.output.endswith(f"== Terminé. Ouvrez {root / 'out' / 'spec.pdf'} et {root / 'out' / 'report.pdf'}\n")
     expected = [f"T{i:03d}.xlsx" for i in range(1, 9)] + ["T001 (première version).xlsx", "T002 (brouillon).xlsx"]
     assert sorted(p.name for p in (root / "inbox").iterdir()) == sorted(expected)
     # The draft with typing mistakes is rejected, cell by cell; the early version is superseded.
@@ -83,4 +87,6 @@ def test_demo_again_with_force_in_the_same_folder(tmp_path: Path) -> None:
     assert again.exit_code == 0, again.output
     assert load_campaign(root).settings.campaign_id != old_id
     assert "made for other criteria" in again.output  # said, not refused
+    assert again.output.startswith(f"== Example campaign created in {root} (4 simulated testers)\n")
+    assert "   tender collect reported (exit code 1): 1 workbook(s) rejected" in again.output
     assert "6 file(s): 5 accepted, 1 rejected, 0 unchanged, " in again.output
