@@ -124,18 +124,22 @@ def french_campaign(tmp_path: Path) -> Path:
     return init_campaign(tmp_path / "campagne", language="fr").root
 
 
-def test_a_french_campaign_words_the_problems_of_its_criteria_in_french(tmp_path: Path) -> None:
-    root = french_campaign(tmp_path)
-    wb = openpyxl.load_workbook(root / "criteria.xlsx")
-    ws = wb["Critères"]
-    # Columns of the French file: id, catégorie, titre, description, priorité, poids, comment tester.
-    ws["C2"] = None
-    ws["F3"] = "lourd"
-    ws["E4"] = "peut-être"
-    wb.save(root / "criteria.xlsx")
+def load_error(root: Path, file: str, cells: dict[str, object], sheet: str | None = None) -> str:
+    """Write ``cells`` into ``sheet`` of ``file`` (its first sheet if None), then the words load_campaign refuses with."""
+    wb = openpyxl.load_workbook(root / file)
+    ws = wb[sheet] if sheet is not None else wb.active
+    for reference, value in cells.items():
+        ws[reference] = value
+    wb.save(root / file)
     with pytest.raises(DataError) as info:
         load_campaign(root)
-    assert str(info.value) == "\n".join(
+    return str(info.value)
+
+
+def test_a_french_campaign_words_the_problems_of_its_criteria_in_french(tmp_path: Path) -> None:
+    root = french_campaign(tmp_path)
+    # Columns of the French file: id, catégorie, titre, description, priorité, poids, comment tester.
+    assert load_error(root, "criteria.xlsx", {"C2": None, "F3": "lourd", "E4": "peut-être"}, "Critères") == "\n".join(
         [
             "3 problèmes relevés :",
             "le titre est vide (criteria.xlsx, feuille Critères, cellule C2)",
@@ -145,51 +149,30 @@ def test_a_french_campaign_words_the_problems_of_its_criteria_in_french(tmp_path
         ]
     )
 
-    wb = openpyxl.load_workbook(root / "criteria.xlsx")
-    ws = wb["Critères"]
-    ws["C2"], ws["F3"], ws["E4"] = "Un titre", 1, "MUST"
-    category = str(ws["B2"].value)
-    ws["B2"] = category.lower()
-    wb.save(root / "criteria.xlsx")
-    with pytest.raises(DataError) as info:
-        load_campaign(root)
-    assert str(info.value) == (
-        f"le critère {ws['A2'].value} renvoie à une catégorie inconnue {category.lower()!r} "
+    sheet = openpyxl.load_workbook(root / "criteria.xlsx")["Critères"]
+    criterion, category = sheet["A2"].value, str(sheet["B2"].value)
+    repaired = {"C2": "Un titre", "F3": 1, "E4": "MUST", "B2": category.lower()}
+    assert load_error(root, "criteria.xlsx", repaired, "Critères") == (
+        f"le critère {criterion} renvoie à une catégorie inconnue {category.lower()!r} "
         f"(vouliez-vous dire {category!r} ?) (criteria.xlsx, feuille Critères, ligne 2)"
     )
 
-    ws["B2"] = category
-    wb["Catégories"]["C1"] = "importance"
-    wb.save(root / "criteria.xlsx")
-    with pytest.raises(DataError) as info:
-        load_campaign(root)
-    assert str(info.value) == (
+    # A missing column stops the reading of its sheet at once: that problem comes alone.
+    assert load_error(root, "criteria.xlsx", {"C1": "importance"}, "Catégories") == (
         "colonne(s) poids absente(s) de la ligne d'en-tête (criteria.xlsx, feuille Catégories, ligne 1)"
     )
 
 
 def test_a_french_campaign_words_the_problems_of_its_testers_and_vendors_in_french(tmp_path: Path) -> None:
     root = french_campaign(tmp_path)
-    wb = openpyxl.load_workbook(root / "testers.xlsx")
-    first = wb.active["A2"].value
-    wb.active["C3"] = "pas-un-courriel"
-    wb.active["A4"] = first
-    wb.save(root / "testers.xlsx")
-    wb = openpyxl.load_workbook(root / "vendors.xlsx")
-    wb.active["D2"] = "cher"
-    wb.save(root / "vendors.xlsx")
-    with pytest.raises(DataError) as info:
-        load_campaign(root)
+    first = openpyxl.load_workbook(root / "testers.xlsx").active["A2"].value
+    load_error(root, "testers.xlsx", {"C3": "pas-un-courriel", "A4": first})
     # vendors.xlsx is read before testers.xlsx: its problem comes first, and alone.
-    assert str(info.value) == (
+    assert load_error(root, "vendors.xlsx", {"D2": "cher"}) == (
         "prix par utilisateur par mois 'cher' n'est pas un montant >= 0 (vendors.xlsx, feuille Fournisseurs, "
         "cellule D2)"
     )
-    wb.active["D2"] = 6.5
-    wb.save(root / "vendors.xlsx")
-    with pytest.raises(DataError) as info:
-        load_campaign(root)
-    assert str(info.value) == "\n".join(
+    assert load_error(root, "vendors.xlsx", {"D2": 6.5}) == "\n".join(
         [
             "2 problèmes relevés :",
             "le courriel 'pas-un-courriel' n'a pas de '@' (testers.xlsx, feuille Testeurs, cellule C3)",
@@ -202,7 +185,8 @@ def test_a_french_campaign_words_a_missing_balance_column_in_french(tmp_path: Pa
     root = french_campaign(tmp_path)
     config = root / "tender.yaml"
     config.write_text(config.read_text(encoding="utf-8") + "\nbalance_groups: site\n", encoding="utf-8")
-    columns = ", ".join(load_campaign_columns(root))
+    # The group columns of testers.xlsx follow id, nom and courriel in its header row.
+    columns = ", ".join(str(c.value) for c in openpyxl.load_workbook(root / "testers.xlsx").active[1][3:])
     with pytest.raises(ConfigError) as info:
         load_campaign(root)
     assert str(info.value) == (
@@ -211,20 +195,8 @@ def test_a_french_campaign_words_a_missing_balance_column_in_french(tmp_path: Pa
     )
 
 
-def load_campaign_columns(root: Path) -> list[str]:
-    """The group columns of testers.xlsx as the file's header row gives them (after id, nom, courriel)."""
-    ws = openpyxl.load_workbook(root / "testers.xlsx").active
-    return [str(c.value) for c in ws[1][3:]]
-
-
 def test_an_english_campaign_keeps_english_words(campaign_dir: Path) -> None:
-    wb = openpyxl.load_workbook(campaign_dir / "criteria.xlsx")
-    wb["Criteria"]["C2"] = None
-    wb["Criteria"]["F3"] = "heavy"
-    wb.save(campaign_dir / "criteria.xlsx")
-    with pytest.raises(DataError) as info:
-        load_campaign(campaign_dir)
-    assert str(info.value) == "\n".join(
+    assert load_error(campaign_dir, "criteria.xlsx", {"C2": None, "F3": "heavy"}, "Criteria") == "\n".join(
         [
             "2 problems found:",
             "title is empty (criteria.xlsx, sheet Criteria, cell C2)",
