@@ -35,6 +35,7 @@ changing the workbook layout or the demo). Linux only (``os.wait4``).
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import platform
@@ -116,25 +117,34 @@ def run_process(argv: Sequence[str], check: Callable[[int, str], str | None] | N
     return Run(elapsed, usage.ru_maxrss * 1024, stdout, usage.ru_utime + usage.ru_stime)
 
 
-def measure(
-    label: str,
-    argv: Sequence[str],
-    runs: int,
-    prepare: Callable[[], None] | None = None,
-    check: Callable[[int, str], str | None] | None = None,
-) -> Measure:
-    """Run a command ``runs`` times, calling ``prepare`` before each run (e.g. to empty the ledger)."""
-    result = Measure(label)
+@dataclass(frozen=True)
+class Command:
+    """One thing to measure: a label, its argv, what to do before each run (e.g. empty the ledger), a check."""
+
+    label: str
+    argv: Sequence[str]
+    prepare: Callable[[], None] | None = None
+    check: Callable[[int, str], str | None] | None = None
+
+
+def measure(*commands: Command, runs: int) -> list[Measure]:
+    """Run each command ``runs`` times, taking them in turn (ours, its baselines, ours again...).
+
+    The machine's speed drifts by up to 30 % over minutes; taken in turn, each run of ours has a
+    run of its baselines beside it, and the ratios compare runs made under the same conditions.
+    """
+    results = [Measure(command.label) for command in commands]
     for _ in range(runs):
-        if prepare is not None:
-            prepare()
-        run = run_process(argv, check)
-        result.runs.append(run)
-        reported = json.loads(run.stdout) if run.stdout.startswith("{") else {}
-        if "seconds" in reported:
-            result.inner.append(reported["seconds"])
-            result.inner_cpu.append(reported["cpu"])
-    return result
+        for command, result in zip(commands, results, strict=True):
+            if command.prepare is not None:
+                command.prepare()
+            run = run_process(command.argv, command.check)
+            result.runs.append(run)
+            reported = json.loads(run.stdout) if run.stdout.startswith("{") else {}
+            if "seconds" in reported:
+                result.inner.append(reported["seconds"])
+                result.inner_cpu.append(reported["cpu"])
+    return results
 
 
 def tender(*args: object) -> list[str]:
@@ -471,9 +481,12 @@ def bench_collect(data: Path, n: int, runs: int) -> list[Line]:
     def all_accepted(code: int, stdout: str) -> str | None:
         return None if code == 0 and f"{n} accepted, 0 rejected" in stdout else f"exit code {code}, not all accepted"
 
-    ours = measure("tender collect", tender("collect", root), runs, fresh, all_accepted)
-    openpyxl = measure("pandas.read_excel(openpyxl) loop", child("openpyxl", inbox), runs)
-    floor = measure("python-calamine alone", child("calamine", inbox), runs)
+    ours, openpyxl, floor = measure(
+        Command("tender collect", tender("collect", root), fresh, all_accepted),
+        Command("pandas.read_excel(openpyxl) loop", child("openpyxl", inbox)),
+        Command("python-calamine alone", child("calamine", inbox)),
+        runs=runs,
+    )
     name = f"collect {n:,} workbooks"
     return [
         Line(
@@ -501,15 +514,20 @@ def bench_sheets(data: Path, n: int, runs: int) -> list[Line]:
 
         return prepare
 
-    ours = measure("tender sheets", tender("sheets", root), runs, empty(sheets))
-    baseline = measure("openpyxl builds each workbook", child("sheets-openpyxl", root, baseline_out), runs,
-                       empty(baseline_out))  # fmt: skip
+    ours, baseline = measure(
+        Command("tender sheets", tender("sheets", root), empty(sheets)),
+        Command("openpyxl builds each workbook", child("sheets-openpyxl", root, baseline_out), empty(baseline_out)),
+        runs=runs,
+    )
     return [Line(f"sheets for {n:,} testers", ours, baseline, [("<= 6 s", ours.seconds <= 6.0)])]
 
 
 def bench_score(n_testers: int, draws: int, runs: int) -> list[Line]:
-    ours = measure("score() + analyse()", child("score", n_testers, draws), runs)
-    baseline = measure("pandas + scikit-criteria", child("skcriteria", n_testers, draws), runs)
+    ours, baseline = measure(
+        Command("score() + analyse()", child("score", n_testers, draws)),
+        Command("pandas + scikit-criteria", child("skcriteria", n_testers, draws)),
+        runs=runs,
+    )
     first = json.loads(ours.runs[0].stdout)
     parts = [json.loads(r.stdout) for r in ours.runs]
     note = (
@@ -529,8 +547,11 @@ def bench_report(data: Path, sizes: Sequence[int], n_testers: int, runs: int) ->
         build("report", root, n_criteria, n_testers)
         target = root / "out" / "report.pdf"
         plain = root / "out" / "plain-table.pdf"
-        ours = measure("tender report", tender("report", root), runs, lambda t=target: t.unlink(missing_ok=True))
-        baseline = measure("plain table PDF", child("report-table", root, plain), runs)
+        ours, baseline = measure(
+            Command("tender report", tender("report", root), functools.partial(target.unlink, missing_ok=True)),
+            Command("plain table PDF", child("report-table", root, plain)),
+            runs=runs,
+        )
         goals = []
         if n_criteria == 120:
             goals = [("<= 8 s", ours.seconds <= 8.0), ("<= 1 GiB", ours.peak <= GIB)]
