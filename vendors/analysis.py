@@ -22,7 +22,15 @@ from numpy.polynomial import polynomial as poly
 from criteria.model import CriteriaSet, Priority
 from vendors.io import group_columns
 from vendors.model import Tester, Vendor
-from vendors.scoring import RANK_DECIMALS, Aggregates, ScoringParams, ScoringResult, score, score_aggregates
+from vendors.scoring import (
+    RANK_DECIMALS,
+    Aggregates,
+    ScoringParams,
+    ScoringResult,
+    id_codes,
+    score,
+    score_aggregates,
+)
 
 #: A winner is "clear" only if it keeps first place in at least this share of the Monte Carlo draws.
 CLEAR_WINNER_SHARE = 0.9
@@ -203,18 +211,9 @@ class _Encoded:
         return len(self.vendor_ids) * len(self.criterion_ids)
 
 
-def _codes(column: pd.Series, ids: Sequence[str]) -> np.ndarray:
-    """Position of each value of ``column`` in ``ids`` (-1 when absent)."""
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        # Already coded: translate the few categories only.
-        lookup = np.append(pd.Index(list(ids), dtype=object).get_indexer(column.cat.categories.astype(object)), -1)
-        return lookup[column.cat.codes.to_numpy()]
-    return pd.Index(list(ids), dtype=object).get_indexer(column.to_numpy(dtype=object))
-
-
 def _encode(scores: pd.DataFrame, vendor_ids: Sequence[str], criterion_ids: Sequence[str]) -> _Encoded:
-    vendor = _codes(scores["vendor"], vendor_ids)
-    criterion = _codes(scores["criterion"], criterion_ids)
+    vendor = id_codes(scores["vendor"], vendor_ids)
+    criterion = id_codes(scores["criterion"], criterion_ids)
     tester, tester_ids = pd.factorize(scores["tester"].to_numpy(dtype=object), sort=False)
     value = scores["score"].to_numpy(dtype=float, na_value=np.nan)
     known = (vendor >= 0) & (criterion >= 0) & (tester >= 0)
