@@ -86,6 +86,26 @@ def flip_bytes(data: bytes, name: str) -> bytes:
     return bytes(patched)
 
 
+def rename_locally(data: bytes, name: str) -> bytes:
+    """The same zip with the local header of part ``name`` naming another part than the directory does."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        offset = archive.getinfo(name).header_offset
+    patched = bytearray(data)
+    patched[offset + 30] ^= 0x20  # the first letter of the name changes case
+    return bytes(patched)
+
+
+def wrong_crc(data: bytes, name: str) -> bytes:
+    """The same zip with an intact part ``name`` whose CRC-32 in the central directory is wrong."""
+    encoded = name.encode()
+    entry = data.find(b"PK\x01\x02")
+    while data[entry + 46 : entry + 46 + len(encoded)] != encoded:
+        entry = data.find(b"PK\x01\x02", entry + 4)
+    patched = bytearray(data)
+    patched[entry + 16] ^= 0xFF
+    return bytes(patched)
+
+
 # -- parts of an xlsx --------------------------------------------------------------------------------------------
 
 

@@ -431,9 +431,17 @@ class _Compound:
 # -- zip containers (.xlsx, .xlsm, .ods) --------------------------------------------------------------------------
 
 
+class _Container(zipfile.ZipFile):
+    """A zip read from bytes in memory, which keeps them: small parts are inflated straight from them (_whole)."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(io.BytesIO(data))
+        self.data = data
+
+
 def _inspect_zip(data: bytes, limits: Limits, thorough: bool = False) -> Inspection:
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with _Container(data) as archive:
             return _inspect_archive(archive, limits, thorough)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
         # Python's words for a broken zip (e.g. 'File is not a zip file') are the clearest reason available.
@@ -566,11 +574,13 @@ def _check_prolog(archive: zipfile.ZipFile, info: zipfile.ZipInfo, whole: bool =
     element, and without one expat refuses any entity but the five predefined ones.
     """
     if not whole:
-        try:
-            with archive.open(info) as stream:
-                head = stream.read(_PROLOG_PEEK)
-        except _ZIP_ERRORS:
-            raise _not_workbook("damaged", member=_short(info.filename, 60)) from None
+        head = _whole(archive, info, _PROLOG_PEEK)
+        if head is None:
+            try:
+                with archive.open(info) as stream:
+                    head = stream.read(_PROLOG_PEEK)
+            except _ZIP_ERRORS:
+                raise _not_workbook("damaged", member=_short(info.filename, 60)) from None
         if _PLAIN_PROLOG.match(head):
             return  # the root element comes right after the declaration: no room for a declaration of anything
     # Old OpenOffice manifests carry a harmless DOCTYPE; entities stay forbidden there too.
@@ -610,10 +620,60 @@ def _chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
         raise _not_workbook("damaged", member=_short(info.filename, 60)) from None
 
 
+#: Local file header: signature, then (at byte 26) the lengths of the name and of the extra field.
+_LOCAL_HEADER = struct.Struct("<4s22xHH")
+#: Parts up to this size are inflated in one call (_whole); larger ones are streamed in chunks.
+_WHOLE_BYTES = 16 * 2**20
+
+
+def _whole(archive: zipfile.ZipFile, info: zipfile.ZipInfo, peek: int | None = None) -> bytes | None:
+    """The bytes of a part of a :class:`_Container` (only the first ``peek`` bytes if given), in one zlib call.
+
+    zipfile's reader works in small steps through Python code, which cost as much as the
+    inflating itself for the few dozen kilobytes of a worksheet. This reads the part straight
+    from the container's bytes. None whenever anything differs from the plain case (another
+    container, a large part, a local header that does not match the directory, a damaged or
+    overlong stream): the caller then reads through zipfile, which words the refusal.
+    """
+    size = info.file_size if peek is None else min(peek, info.file_size)
+    if not isinstance(archive, _Container) or size > _WHOLE_BYTES:
+        return None
+    data, start = archive.data, info.header_offset
+    try:
+        signature, name_length, extra_length = _LOCAL_HEADER.unpack_from(data, start)
+        encoding = "utf-8" if info.flag_bits & 0x800 else "cp437"
+        name_start = start + _LOCAL_HEADER.size
+        if signature != ZIP_MAGIC or data[name_start : name_start + name_length] != info.orig_filename.encode(encoding):
+            return None
+    except (struct.error, UnicodeEncodeError):
+        return None
+    payload_start = name_start + name_length + extra_length
+    payload = data[payload_start : payload_start + info.compress_size]
+    if len(payload) != info.compress_size:
+        return None
+    if info.compress_type == zipfile.ZIP_STORED:
+        content = payload[: size + (peek is None)]
+    elif info.compress_type == zipfile.ZIP_DEFLATED:
+        inflater = zlib.decompressobj(-15)
+        try:
+            # One byte more than the part declares when reading it whole: a part that unpacks to more is damaged.
+            content = inflater.decompress(payload, size + (peek is None))
+        except zlib.error:
+            return None
+    else:
+        return None
+    if peek is not None:
+        return content if len(content) == size else None
+    if len(content) != info.file_size or zlib.crc32(content) != info.CRC:
+        return None
+    return content
+
+
 def _stream(archive: zipfile.ZipFile, info: zipfile.ZipInfo, outer: DefusedXMLParser) -> None:
     """Feed a whole part to a parser whose handlers are installed, chunk by chunk (memory stays bounded)."""
     try:
-        for chunk in _chunks(archive, info):
+        content = _whole(archive, info) if info.file_size <= _CHUNK * 4 else None
+        for chunk in (content,) if content is not None else _chunks(archive, info):
             outer.feed(chunk)
         outer.close()
     except (ParseError, DefusedXmlException) as exc:
@@ -754,7 +814,7 @@ def _scan_xlsx(
         # A part not named .xml, a large one, or one the glance cannot bound gets the exact (defused) scan.
         exact = thorough or not part.endswith(".xml") or info.file_size > _FAST_SHEET_BYTES
         if not exact:
-            data = b"".join(_chunks(archive, info))
+            data = _whole(archive, info) or b"".join(_chunks(archive, info))
             if not _PLAIN_PROLOG.match(data):
                 _check_prolog(archive, info)
             exact = not _sheet_at_a_glance(data, longest, extent)
@@ -783,7 +843,7 @@ def _strings_at_a_glance(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits
     """
     if info.file_size > _FAST_SHEET_BYTES:
         return None
-    data = b"".join(_chunks(archive, info))
+    data = _whole(archive, info) or b"".join(_chunks(archive, info))
     prolog = _PLAIN_PROLOG.match(data)
     if not prolog or _STRINGS_SUSPECT.search(data):
         return None

@@ -204,6 +204,45 @@ def test_a_part_larger_than_it_declares(template: bytes, vendor_part: str, expec
     assert refused(lying, expected) == not_workbook(f"the part {vendor_part} is damaged")
 
 
+@pytest.mark.parametrize("method", [zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED])
+def test_parts_read_in_one_call_are_the_parts_zipfile_reads(template: bytes, method: int) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", method) as archive:
+        for name, content in hostile.members_of(template).items():
+            archive.writestr(name, content)
+    data = buffer.getvalue()
+    with guard._Container(data) as container, zipfile.ZipFile(io.BytesIO(data)) as plain:
+        for info in container.infolist():
+            whole = plain.read(info.filename)
+            assert guard._whole(container, info) == whole, info.filename
+            assert guard._whole(container, info, 512) == whole[:512], info.filename
+            # A plain ZipFile (as tests and other callers pass) is always read through zipfile.
+            assert guard._whole(plain, info) is None
+
+
+def test_a_part_that_is_not_plain_is_left_to_zipfile(template: bytes, vendor_part: str) -> None:
+    """Whatever differs from the plain case makes _whole answer None, so that zipfile reads and words the refusal."""
+
+    def read(data: bytes) -> bytes | None:
+        with guard._Container(data) as container:
+            return guard._whole(container, container.getinfo(vendor_part))
+
+    assert read(template) is not None
+    assert read(hostile.flip_bytes(template, vendor_part)) is None  # the stream or its CRC is damaged
+    assert read(hostile.lie_about_size(template, vendor_part, 600)) is None  # unpacks to more than it declares
+    shorter = hostile.members_of(template)[vendor_part]
+    assert read(hostile.lie_about_size(template, vendor_part, len(shorter) + 600)) is None  # to less
+    assert read(hostile.rename_locally(template, vendor_part)) is None
+    assert read(hostile.wrong_crc(template, vendor_part)) is None
+
+
+@pytest.mark.parametrize("damage", [hostile.rename_locally, hostile.wrong_crc])
+def test_a_directory_that_disagrees_with_the_part_is_damage(
+    template: bytes, vendor_part: str, expected: Expected, damage: Callable[[bytes, str], bytes]
+) -> None:
+    assert refused(damage(template, vendor_part), expected) == not_workbook(f"the part {vendor_part} is damaged")
+
+
 def test_missing_parts(template: bytes, vendor_part: str, expected: Expected) -> None:
     for part in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", vendor_part):
         assert refused(hostile.without_member(template, part), expected) == not_workbook(f"the part {part} is missing")
