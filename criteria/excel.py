@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from criteria.errors import DataError, Location, raise_all
 from criteria.model import ID_PATTERN, Category, CriteriaSet, Criterion, Priority, validate_tree
-from criteria.safe import atomic_path, check_text, set_text
+from criteria.safe import check_text, save_workbook, set_text
 from criteria.sheets import as_number, as_text, open_workbook, read_table
 
 if TYPE_CHECKING:
@@ -144,8 +144,7 @@ def write_criteria(criteria: CriteriaSet, path: Path, language: str = "en") -> P
     picker = DataValidation(type="list", formula1='"MUST,SHOULD,COULD"', allow_blank=False)
     ws2.add_data_validation(picker)
     picker.add(f"E2:E{max(2, len(criteria.criteria) + 200)}")
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
+    save_workbook(wb, path)
     return path
 
 

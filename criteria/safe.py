@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import re
 import tempfile
@@ -48,6 +49,11 @@ def set_text(cell: Any, value: str) -> Any:
 
 def _temporary(target: Path) -> tuple[int, str]:
     """Create a hidden temporary file beside ``target`` (its folder made if missing): (descriptor, name)."""
+    with _naming(target, os.path.join(target.parent, f".{target.name}.")):
+        return _create_temporary(target)
+
+
+def _create_temporary(target: Path) -> tuple[int, str]:
     try:
         return tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except (FileNotFoundError, NotADirectoryError):
@@ -66,13 +72,14 @@ def atomic_path(target: Path | str) -> Iterator[Path]:
     fd, tmp_name = _temporary(target)
     os.close(fd)
     try:
-        yield Path(tmp_name)
-        fd = os.open(tmp_name, os.O_RDONLY)
-        try:
-            _settle(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp_name, target)
+        with _naming(target, tmp_name):
+            yield Path(tmp_name)
+            fd = os.open(tmp_name, os.O_RDONLY)
+            try:
+                _settle(fd)
+            finally:
+                os.close(fd)
+            os.replace(tmp_name, target)
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
@@ -87,19 +94,49 @@ def write_bytes_atomic(target: Path | str, data: bytes) -> Path:
     target = Path(target)
     fd, tmp_name = _temporary(target)
     try:
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            _settle(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp_name, target)
+        with _naming(target, tmp_name):
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view) :]
+                _settle(fd)
+            finally:
+                os.close(fd)
+            os.replace(tmp_name, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
         raise
     return target
+
+
+def save_workbook(workbook: Any, target: Path | str) -> Path:
+    """Save an openpyxl workbook to ``target`` atomically.
+
+    Built in memory, then written like any file: on a full disk the one error names
+    ``target``, where openpyxl writing to the file itself would leave a half-written zip
+    that complains again on stderr when it is collected.
+    """
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return write_bytes_atomic(target, buffer.getvalue())
+
+
+@contextlib.contextmanager
+def _naming(target: Path, temporary: str) -> Iterator[None]:
+    """Make an OSError raised while writing ``target`` name it (``temporary``: the temporary file, or its prefix).
+
+    A write to a full disk raises an OSError without a file name (os.write, a library's
+    file object), and one about the temporary file names a file the user never asked for;
+    the error names the file the user will look for instead, so that the CLI says which
+    file could not be written.
+    """
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename is None or str(exc.filename).startswith(temporary):
+            raise OSError(exc.errno, exc.strerror or str(exc), str(target)) from exc
+        raise
 
 
 def _settle(fd: int) -> None:

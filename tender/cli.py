@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import errno
 import os
 import sys
 from pathlib import Path
@@ -74,6 +75,12 @@ CHECK_OK = {
 
 
 CANNOT_USE = {"en": "cannot use {name}: {reason}", "fr": "impossible d'utiliser {name} : {reason}"}
+CANNOT_PRINT = {
+    "en": "cannot write the output: {reason}",
+    "fr": "impossible d'écrire la sortie : {reason}",
+}
+#: What a write to a full or failing disk raises (no space, quota, file too large, input/output error).
+STORAGE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
 
 
 class Failure(click.ClickException):
@@ -103,12 +110,17 @@ class TenderGroup(click.Group):
             raise Failure(str(exc.localized(language)), exc.exit_code, language) from None
         except OSError as exc:
             # A file the system refused (read-only folder, a file where a folder is expected,
-            # full disk): one sentence naming it. Anything else keeps its traceback.
-            if exc.filename is None:
-                raise
+            # full disk): one sentence naming it. Every file this program writes names itself
+            # (criteria/safe.py), so a full disk without a name is the standard output
+            # (`tender score > file`). Anything else keeps its traceback.
             language = ctx.meta.get(SPOKEN, "en")
-            message = CANNOT_USE.get(language, CANNOT_USE["en"]).format(name=exc.filename, reason=exc.strerror or exc)
-            raise Failure(message, 2, language) from None
+            if exc.filename is not None:
+                words = CANNOT_USE.get(language, CANNOT_USE["en"])
+                raise Failure(words.format(name=exc.filename, reason=exc.strerror or exc), 2, language) from None
+            if exc.errno in STORAGE_ERRORS:
+                words = CANNOT_PRINT.get(language, CANNOT_PRINT["en"])
+                raise Failure(words.format(reason=exc.strerror or exc), 2, language) from None
+            raise
 
 
 @click.group(cls=TenderGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -15,10 +15,11 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from criteria.catalogue import scale_labels
 from criteria.errors import TenderError
-from criteria.safe import atomic_path, check_text, set_text, write_bytes_atomic
+from criteria.safe import check_text, save_workbook, set_text, write_bytes_atomic
 from tender.campaign import Campaign, load_campaign
 from vendors import ledger
 from vendors.intake import (
@@ -398,6 +399,14 @@ def _written() -> BaseException | None:
     return None
 
 
+class UnreadableFileError(Exception):
+    """A file to collect could not be read (its own problem, reported for it); wraps the OSError."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
 def archive(
     path: Path, folder: Path, writer: Executor | None = None
 ) -> tuple[str, Path, bytes | None, Callable[[], BaseException | None]]:
@@ -409,11 +418,19 @@ def archive(
     hash is taken from the very bytes written, so the archive holds what is checked even
     if the original changes. With a ``writer``, the copy of a file read whole is written,
     synced and renamed in the writer's thread, while the caller checks the bytes.
+
+    Raises :class:`UnreadableFileError` when ``path`` cannot be read (that file's problem),
+    and an OSError naming the archive when the copy cannot be written (the collecting
+    side's problem: a full disk, a read-only folder).
     """
     suffix = path.suffix.lower() if _ARCHIVE_SUFFIX.match(path.suffix.lower()) else ".bin"
-    with path.open("rb") as source:
+    try:
+        source = path.open("rb")
+    except OSError as exc:
+        raise UnreadableFileError(exc) from exc
+    with source:
         # Read at most one byte more than a workbook may hold: the size is known without a second look.
-        data = source.read(MAX_WORKBOOK_BYTES + 1)
+        data = _read(source, MAX_WORKBOOK_BYTES + 1)
         if len(data) <= MAX_WORKBOOK_BYTES:
             sha = hashlib.sha256(data).hexdigest()
             target = folder / f"{sha}{suffix}"
@@ -424,20 +441,38 @@ def archive(
                 write_bytes_atomic(target, data)
             return sha, target, data, _written
         del data
-    folder.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
-    with tempfile.NamedTemporaryFile(dir=folder, prefix=".incoming.", delete=False) as out, path.open("rb") as src:
-        while chunk := src.read(2**20):
-            digest.update(chunk)
-            out.write(chunk)
-        out.flush()
-        os.fsync(out.fileno())
+        try:
+            source.seek(0)
+        except OSError as exc:
+            raise UnreadableFileError(exc) from exc
+        folder.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha256()
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".incoming.", delete=False) as out:
+            try:
+                while chunk := _read(source, 2**20):
+                    digest.update(chunk)
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            except (OSError, UnreadableFileError) as exc:
+                os.unlink(out.name)
+                if isinstance(exc, UnreadableFileError):
+                    raise
+                raise OSError(exc.errno, exc.strerror, str(folder)) from exc
     target = folder / f"{digest.hexdigest()}{suffix}"
     if target.exists():
         os.unlink(out.name)
     else:
         os.replace(out.name, target)
     return digest.hexdigest(), target, None, _written
+
+
+def _read(source: BinaryIO, size: int) -> bytes:
+    """Up to ``size`` bytes of a file being collected; a failure is that file's problem."""
+    try:
+        return source.read(size)
+    except OSError as exc:
+        raise UnreadableFileError(exc) from exc
 
 
 @dataclass(frozen=True)
@@ -474,9 +509,9 @@ def _take(path: Path, context: _Context, writer: Executor | None = None) -> _Tak
     name, language = path.name, context.expected.language
     try:
         sha, target, data, written = archive(path, context.folder, writer)
-        size = len(data) if data is not None else target.stat().st_size
-    except OSError as exc:
-        return _Taken("", "", None, _unreadable(name, language, exc))
+    except UnreadableFileError as exc:
+        return _Taken("", "", None, _unreadable(name, language, exc.error))
+    size = len(data) if data is not None else target.stat().st_size
     try:
         if sha in context.known:
             taken = _Taken(sha, target.name, None)
@@ -488,9 +523,9 @@ def _take(path: Path, context: _Context, writer: Executor | None = None) -> _Tak
             taken = _Taken(sha, target.name, intake, None, _shown_path(path, context.root), sheets)
     finally:
         failed = written()
-    if isinstance(failed, OSError):
-        return _Taken("", "", None, _unreadable(name, language, failed))
     if failed is not None:
+        # The archived copy could not be written (a full disk, a read-only folder): not this file's problem,
+        # and every file after it would fail the same way. The run stops; what it recorded stays recorded.
         raise failed
     return taken
 
@@ -529,7 +564,13 @@ def _taken(files: Sequence[Path], context: _Context, workers: int) -> Iterator[_
     gc.freeze()
     try:
         with ProcessPoolExecutor(workers, mp_context=mp_context, initializer=_init_worker, initargs=(context,)) as pool:
-            yield from pool.map(_take_in_worker, files, chunksize=chunk)
+            try:
+                yield from pool.map(_take_in_worker, files, chunksize=chunk)
+            except BaseException:
+                # The run stops (an archive that cannot be written, Ctrl+C, the caller's error): the files
+                # not yet started are not taken; the pool still waits for those in hand.
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
     finally:
         gc.unfreeze()
 
@@ -554,7 +595,7 @@ def run_collect(plan: CollectPlan, progress: Progress | None = None, jobs: int |
     language = campaign.settings.language
     results: list[Collected] = []
     root = paths.root.resolve()
-    with closing(ledger.connect(paths.ledger)) as conn:
+    with ledger.storage_errors(paths.ledger), closing(ledger.connect(paths.ledger)) as conn:
         # Files rejected before are checked again: the campaign may have changed since (testers.xlsx fixed).
         context = _Context(paths.archive, ledger.settled(conn), expected_of(campaign), root)
         workers = jobs if jobs is not None else default_workers()
@@ -637,8 +678,7 @@ def write_problems(
             row += 1
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:H{max(row - 1, 1)}"
-    with atomic_path(target) as tmp:
-        wb.save(tmp)
+    save_workbook(wb, target)
     return target
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from criteria.safe import atomic_path, check_text, csv_safe, set_text, write_bytes_atomic, write_text_atomic
+from criteria.safe import check_text, csv_safe, save_workbook, set_text, write_bytes_atomic, write_text_atomic
 from tender.results import MESSAGES, Evaluation, evaluation_to_dict, ranking_table
 from vendors.export import FORMULAS, LABELS, colon, criteria_table, method_text, vendor_table
 
@@ -148,8 +148,7 @@ def write_xlsx_export(evaluation: Evaluation, target: Path) -> Path:
         cell = set_text(method.cell(row=row, column=1), check_text(text, f"{target.name} sheet {method.title}"))
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     method["A1"].font = Font(bold=True)
-    with atomic_path(target) as tmp:
-        workbook.save(tmp)
+    save_workbook(workbook, target)
     return Path(target)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from criteria.errors import DataError, Location, raise_all
 from criteria.model import ID_PATTERN, id_clash
-from criteria.safe import atomic_path, check_text, set_text
+from criteria.safe import check_text, save_workbook, set_text
 from criteria.sheets import Row, as_number, as_text, read_table
 from vendors.model import Tester, Vendor
 
@@ -175,6 +175,5 @@ def _write_table(path: Path, title: str, headers: Sequence[str], rows: Sequence[
             else:
                 cell.value = value
     ws.freeze_panes = "A2"
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
+    save_workbook(wb, path)
     return path

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import itertools
 import json
 import operator
+import os
 import sqlite3
 import time
 from collections.abc import Iterator, Sequence
@@ -84,6 +86,31 @@ class Recorded:
     previous_status: str | None = None  # the status the same bytes already had ('rejected' when checked again)
     superseded: tuple[str, ...] = ()  # hashes of the earlier workbooks this one replaced
     current: bool = True  # False for a workbook accepted on a second look while a later one of its tester is current
+
+
+#: SQLite's primary result codes for a disk that refuses a write, and the system error each amounts to.
+_STORAGE_CODES = {
+    sqlite3.SQLITE_FULL: errno.ENOSPC,
+    sqlite3.SQLITE_IOERR: errno.EIO,
+    sqlite3.SQLITE_READONLY: errno.EACCES,
+    sqlite3.SQLITE_CANTOPEN: errno.EACCES,
+}
+
+
+@contextmanager
+def storage_errors(path: Path) -> Iterator[None]:
+    """Turn SQLite's 'database or disk is full', 'readonly database' and I/O errors into an OSError naming ``path``.
+
+    SQLite words these without the file, and as its own exception: the CLI says which file
+    could not be used, as it does for any file the system refuses.
+    """
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        code = _STORAGE_CODES.get(getattr(exc, "sqlite_errorcode", 0) & 0xFF)
+        if code is None:
+            raise
+        raise OSError(code, os.strerror(code), str(path)) from exc
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -166,10 +193,13 @@ def _immediate(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn
+        conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        # SQLite may have rolled back already (a full disk, an I/O error): rolling back again would raise
+        # 'no transaction is active' and hide why.
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
-    conn.execute("COMMIT")
 
 
 def known(conn: sqlite3.Connection, sha256: str) -> str | None:

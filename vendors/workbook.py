@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
 from criteria.model import CriteriaSet, Scale
-from criteria.safe import atomic_path, check_text, set_text, write_bytes_atomic
+from criteria.safe import check_text, save_workbook, set_text, write_bytes_atomic
 from vendors.model import Tester, Vendor
 
 if TYPE_CHECKING:
@@ -562,6 +562,5 @@ def fill_workbook(template: Path, target: Path, answers: Mapping[str, Mapping[st
                 set_text(comment_cell, comment)
             else:
                 comment_cell.value = None
-    with atomic_path(target) as tmp:
-        wb.save(tmp)
+    save_workbook(wb, target)
     return Path(target)

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import errno
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
 import pytest
 
+from criteria import safe
 from criteria.errors import UnsafeTextError
-from criteria.safe import atomic_path, check_text, csv_safe, set_text, write_text_atomic
+from criteria.safe import (
+    atomic_path,
+    check_text,
+    csv_safe,
+    save_workbook,
+    set_text,
+    write_bytes_atomic,
+    write_text_atomic,
+)
 
 
 def test_set_text_never_writes_a_formula(tmp_path: Path) -> None:
@@ -57,6 +68,46 @@ def test_atomic_write_keeps_previous_file_on_failure(tmp_path: Path) -> None:
         crash()
     assert target.read_text() == "v1"
     assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+
+
+def full_disk(*args: object) -> None:
+    raise OSError(errno.ENOSPC, "No space left on device")  # as os.write and os.fsync say it: no file name
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        pytest.param(lambda target: write_bytes_atomic(target, b"new"), id="bytes"),
+        pytest.param(lambda target: write_text_atomic(target, "new"), id="text"),
+        pytest.param(lambda target: save_workbook(openpyxl.Workbook(), target), id="workbook"),
+    ],
+)
+def test_a_full_disk_names_the_file_and_keeps_the_previous_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, write: Callable[[Path], object]
+) -> None:
+    target = tmp_path / "out.xlsx"
+    target.write_text("v1")
+    monkeypatch.setattr(safe, "_settle", full_disk)
+    with pytest.raises(OSError, match="No space left on device") as raised:
+        write(target)
+    assert (raised.value.errno, raised.value.filename) == (errno.ENOSPC, str(target))
+    assert raised.value.strerror == "No space left on device"
+    assert target.read_text() == "v1"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.xlsx"]
+
+
+def test_atomic_path_names_the_target_not_its_temporary_file(tmp_path: Path) -> None:
+    target = tmp_path / "report.pdf"
+
+    def write() -> None:
+        with atomic_path(target) as tmp:
+            tmp.unlink()
+            tmp.read_bytes()  # an error about the temporary file, as a library writing it would raise
+
+    with pytest.raises(FileNotFoundError) as raised:
+        write()
+    assert (type(raised.value), raised.value.filename) == (FileNotFoundError, str(target))
+    assert not list(tmp_path.iterdir())
 
 
 def test_atomic_write_gives_usual_permissions(tmp_path: Path) -> None:

@@ -145,6 +145,22 @@ def test_main_is_quiet_when_the_reader_stops_early() -> None:
     assert error == ""
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full, a device that is always full")
+@pytest.mark.parametrize(
+    ("language", "line"),
+    [
+        ("en", "Error: cannot write the output: No space left on device\n"),
+        ("fr", "Erreur : impossible d'écrire la sortie : No space left on device\n"),
+    ],
+)
+def test_output_to_a_full_disk_is_one_line_not_a_traceback(tmp_path: Path, language: str, line: str) -> None:
+    command = [sys.executable, "-m", "tender", "init", str(tmp_path / "c"), "--lang", language]
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(command, stdout=full, stderr=subprocess.PIPE, text=True)
+    assert (done.returncode, done.stderr) == (2, line)
+    assert (tmp_path / "c" / "criteria.xlsx").is_file()  # the campaign itself was written
+
+
 def test_a_french_campaign_gets_its_errors_in_french(tmp_path: Path) -> None:
     from tender.campaign import init_campaign
 

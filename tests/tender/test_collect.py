@@ -388,7 +388,7 @@ def test_unreadable_file_does_not_stop_the_batch(root: Path, monkeypatch: pytest
 
     def archive(path: Path, folder: Path, writer: object = None) -> object:
         if path.name == locked.name:
-            raise PermissionError(13, "Permission denied")
+            raise collect_module.UnreadableFileError(PermissionError(13, "Permission denied", str(path)))
         return original(path, folder, writer)
 
     monkeypatch.setattr(collect_module, "archive", archive)
@@ -396,6 +396,17 @@ def test_unreadable_file_does_not_stop_the_batch(root: Path, monkeypatch: pytest
     assert [(c.path.name, c.status) for c in result.files] == [("T001.xlsx", "accepted"), ("T002.xlsx", "rejected")]
     assert result.files[1].problems[0].found == "a file that cannot be read (Permission denied)"
     assert [s.name for s in ledger.submissions(root / ".tender" / "ledger.sqlite")] == ["T001.xlsx"]
+
+
+def test_archive_tells_a_file_it_cannot_read_from_a_copy_it_cannot_write(root: Path, tmp_path: Path) -> None:
+    with pytest.raises(collect_module.UnreadableFileError) as unreadable:
+        collect_module.archive(tmp_path / "gone.xlsx", tmp_path / "archive")
+    assert isinstance(unreadable.value.error, FileNotFoundError)
+    source = fill(root, "T001", GOOD)
+    (tmp_path / "taken").write_text("a file where the archive folder should be")
+    with pytest.raises(FileExistsError) as unwritable:
+        collect_module.archive(source, tmp_path / "taken")
+    assert unwritable.value.filename == str(tmp_path / "taken")  # the file in the way of the archive folder
 
 
 def test_a_worker_answers_only_once_the_archived_copy_is_on_disk(root: Path) -> None:
@@ -432,22 +443,51 @@ def test_a_worker_answers_only_once_the_archived_copy_is_on_disk(root: Path) -> 
     assert [vendor for _, vendor, _ in taken.sheets] == [v.id for v in campaign.vendors]
 
 
-def test_an_archive_that_cannot_be_written_rejects_the_file_in_the_pool(
-    root: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_an_archive_that_cannot_be_written_stops_the_run_naming_it(
+    root: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
 ) -> None:
+    """A full disk on the collecting side is nobody's workbook problem: the run stops with one line naming the copy."""
     for number in (1, 2, 3):
         fill(root, f"T00{number}", GOOD, mtime=1_000 * number)
 
-    def full_disk(target: Path, data: bytes) -> Path:
-        raise OSError(28, "No space left on device")
+    def full_disk(fd: int) -> None:
+        raise OSError(28, "No space left on device")  # as os.fsync says it: no file name
 
     monkeypatch.setattr(collect_module, "POOL_THRESHOLD", 2)
-    monkeypatch.setattr(collect_module, "write_bytes_atomic", full_disk)  # inherited by the forked workers
-    result = collect(root, jobs=2)
-    assert [c.status for c in result.files] == ["rejected"] * 3
-    assert {c.problems[0].found for c in result.files} == {"a file that cannot be read (No space left on device)"}
+    monkeypatch.setattr("criteria.safe._settle", full_disk)  # inherited by the forked workers
+    result = CliRunner().invoke(cli, ["collect", str(root), "--jobs", str(jobs)])
+    assert result.exit_code == 2
+    archive = root / ".tender" / "archive"
+    line = result.output.splitlines()[-1]
+    assert line.startswith(f"Error: cannot use {archive}{os.sep}")
+    assert line.endswith(".xlsx: No space left on device")
+    assert "Traceback" not in result.output
     assert ledger.submissions(root / ".tender" / "ledger.sqlite") == []
-    assert not list((root / ".tender" / "archive").glob("*.xlsx"))
+    assert not list(archive.iterdir())  # no temporary file left behind either
+    assert not (root / "out" / collect_module.PROBLEMS_FILE).exists()  # nothing to send to the testers
+
+
+def test_a_full_ledger_stops_the_run_and_keeps_what_it_recorded(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for number in (1, 2, 3, 4):
+        fill(root, f"T00{number}", GOOD, mtime=1_000 * number)
+    connect = ledger.connect
+
+    def small(path: Path) -> sqlite3.Connection:
+        conn = connect(path)
+        # SQLite's own 'database or disk is full' once the file reaches this many pages, as on a full disk.
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        conn.execute(f"PRAGMA max_page_count = {pages + 3}")
+        return conn
+
+    monkeypatch.setattr(ledger, "connect", small)
+    result = CliRunner().invoke(cli, ["collect", str(root), "--jobs", "1"])
+    assert result.exit_code == 2
+    ledger_path = root / ".tender" / "ledger.sqlite"
+    assert result.output.splitlines()[-1] == f"Error: cannot use {ledger_path}: No space left on device"
+    recorded = ledger.submissions(ledger_path)
+    assert 0 < len(recorded) < 4  # each workbook is its own transaction: those before the full page stay
+    assert [s.tester for s in recorded] == [f"T00{n}" for n in range(1, len(recorded) + 1)]
 
 
 def test_find_workbooks_skips_lock_files_and_other_files(tmp_path: Path) -> None:
