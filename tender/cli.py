@@ -368,6 +368,7 @@ def score(directory: Path, fmt: str, output: Path | None) -> None:
     type=click.Choice(["en", "fr"], case_sensitive=False),
     default=None,
     help="Language of the report.  [default: the campaign's language]",
+    callback=_note_language,
 )
 @click.option(
     "--pdf-variant",

@@ -170,9 +170,15 @@ def test_no_workbook_yet_is_an_error_to_act_on(tmp_path: Path) -> None:
     assert not (root / "out" / "report.pdf").exists()
 
 
-def test_no_workbook_yet_in_french(tmp_path: Path) -> None:
-    root = init_campaign(tmp_path / "fresh", language="fr").root
-    result = CliRunner().invoke(cli, ["report", str(root)])
+@pytest.mark.parametrize(
+    ("campaign_language", "options"),
+    [("fr", ["DIR"]), ("en", ["DIR", "--lang", "fr"]), ("en", ["--lang", "FR", "DIR"])],
+    ids=["french campaign", "report in French", "option first"],
+)
+def test_no_workbook_yet_in_french(tmp_path: Path, campaign_language: str, options: list[str]) -> None:
+    """A French campaign, or a report asked in French, says its errors in French."""
+    root = init_campaign(tmp_path / "fresh", language=campaign_language).root
+    result = CliRunner().invoke(cli, ["report", *(str(root) if o == "DIR" else o for o in options)])
     assert result.exit_code == 1
     assert result.output == (
         f"Erreur : {root / '.tender' / 'ledger.sqlite'}\u00a0: aucun classeur accepté pour l'instant, il n'y a donc "
