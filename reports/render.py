@@ -10,7 +10,7 @@ import logging
 import mimetypes
 import os
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -50,6 +50,10 @@ _MIME_TYPES = {
     ".woff": "font/woff",
     ".woff2": "font/woff2",
 }
+
+
+#: Told the name of each long phase as it begins (e.g. "layout", "pdf"), for a progress display.
+Step = Callable[[str], None]
 
 
 class RenderError(TenderError):
@@ -340,16 +344,20 @@ def pdf_bytes(
     keywords: Sequence[str] = (),
     language: str | None = None,
     created: dt.date | dt.datetime | None = None,
+    step: Step | None = None,
 ) -> tuple[bytes, int]:
     """Render ``html`` to PDF bytes and its page count; identical input gives identical bytes.
 
     The creation date is SOURCE_DATE_EPOCH if set, else ``created``, else the
     ``dcterms.created`` meta of the HTML (the document's own date), else none:
-    never the clock. Metadata arguments override those of the HTML.
+    never the clock. Metadata arguments override those of the HTML. ``step`` is told
+    when the layout (``"layout"``) and the writing of the PDF (``"pdf"``) begin.
     """
     if variant is not None and variant not in PDF_VARIANTS:
         raise RenderError(f"PDF variant {variant!r} is not one of {', '.join(PDF_VARIANTS)}")
     fetcher = StaticURLFetcher()
+    if step is not None:
+        step("layout")
     document = HTML(string=html, url_fetcher=fetcher, base_url=None).render()
     meta = document.metadata
     pinned = source_date() or created
@@ -381,6 +389,8 @@ def pdf_bytes(
         )
         for item in attachments
     ]
+    if step is not None:
+        step("pdf")
     with _reproducible_fonts(stamp):
         data = document.write_pdf(pdf_variant=variant, attachments=embedded or None)
     return data, len(document.pages)
@@ -407,6 +417,7 @@ def write_pdf(
     keywords: Sequence[str] = (),
     language: str | None = None,
     created: dt.date | dt.datetime | None = None,
+    step: Step | None = None,
 ) -> RenderedPdf:
     """Render ``html`` to the PDF file ``target``, atomically (see :func:`pdf_bytes`)."""
     data, pages = pdf_bytes(
@@ -419,6 +430,7 @@ def write_pdf(
         keywords=keywords,
         language=language,
         created=created,
+        step=step,
     )
     target = Path(target)
     _check_writable(target)

@@ -33,6 +33,7 @@ from reports.render import (
     Attachment,
     RenderedPdf,
     RenderError,
+    Step,
     format_number,
     format_percent,
     render_html,
@@ -760,12 +761,16 @@ def render_report(
     html_target: Path | None = None,
     variant: str | None = None,
     attachments: Sequence[Attachment] = (),
+    step: Step | None = None,
 ) -> RenderedPdf:
     """Write the report PDF to ``target`` (and its HTML to ``html_target`` if given).
 
     ``attachments`` (e.g. the results as JSON and CSV) are embedded in the PDF; PDF/A-3b
     (``variant="pdf/a-3b"``) is the archival variant made for such embedded data files.
+    ``step`` is told when the charts (``"charts"``), the layout and the PDF begin.
     """
+    if step is not None:
+        step("charts")
     html = render_report_html(criteria, vendors, testers, scoring, analysis, scores, audit, params, issued)
     language = params.language
     result = write_pdf(
@@ -778,6 +783,7 @@ def render_report(
         description=report_text("doc.subject", language),
         keywords=[scoring.criteria_version],
         language=language,
+        step=step,
     )
     if html_target is not None:
         write_html(html, html_target)

@@ -393,10 +393,26 @@ def report(
       tender report rse-2027
       tender report rse-2027 --lang fr --pdf-variant pdf/a-3b -o comite.pdf
     """
-    from tender.report import build_report
+    from tender.report import REPORT_STEPS, STEP_LABELS, build_report
 
     _sweep(directory)
-    result = build_report(directory, output=output, language=language, variant=pdf_variant, html=with_html)
+    labels = STEP_LABELS.get(click.get_current_context().meta.get(SPOKEN, "en"), STEP_LABELS["en"])
+    # A few seconds to a minute of work: the bar names the phase under way (on a terminal; elsewhere a line per
+    # phase). It appears with the first phase, so that an error found on loading stays the only line.
+    with contextlib.ExitStack() as shown:
+        bars: list[Any] = []
+
+        def step(name: str) -> None:
+            if not bars:
+                bars.append(shown.enter_context(_progress(len(REPORT_STEPS), labels[name])))
+            bars[0].label = labels[name]
+            bars[0].update(REPORT_STEPS.index(name) - bars[0].pos)
+
+        result = build_report(
+            directory, output=output, language=language, variant=pdf_variant, html=with_html, step=step
+        )
+        for bar in bars:
+            bar.update(len(REPORT_STEPS) - bar.pos)
     for line in result.lines():
         click.echo(line)
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from criteria.errors import TenderError
-from reports.render import Attachment, document_date
+from reports.render import Attachment, Step, document_date
 from reports.report import AuditEntry, ReportParams, render_report
 from tender.campaign import Campaign, load_campaign
 from tender.exports import to_json, write_csv_exports
@@ -134,17 +134,38 @@ def result_files(evaluation: Evaluation, analysis: AnalysisResult) -> list[Attac
     return files
 
 
+#: The phases of `tender report`, in order, as ``step`` is told them (the CLI shows them as a progress bar).
+REPORT_STEPS = ("evaluate", "analyse", "charts", "layout", "pdf")
+STEP_LABELS = {
+    "en": {
+        "evaluate": "Report: scoring the workbooks",
+        "analyse": "Report: agreement and sensitivity",
+        "charts": "Report: drawing the charts",
+        "layout": "Report: laying out the pages",
+        "pdf": "Report: writing the PDF",
+    },
+    "fr": {
+        "evaluate": "Rapport : calcul des notes",
+        "analyse": "Rapport : accord entre testeurs et sensibilité",
+        "charts": "Rapport : dessin des graphiques",
+        "layout": "Rapport : mise en page",
+        "pdf": "Rapport : écriture du PDF",
+    },
+}
+
+
 def write_report(
     campaign: Campaign,
     output: Path | None = None,
     language: str | None = None,
     variant: str | None = None,
     html: bool = False,
+    step: Step | None = None,
 ) -> ReportOutput:
     """Evaluate a loaded campaign and render its committee report (default DIR/out/report.pdf).
 
     ``language`` overrides the campaign's; with ``variant="pdf/a-3b"`` the results (JSON and
-    CSV) are attached to the PDF.
+    CSV) are attached to the PDF. ``step`` is told each phase of REPORT_STEPS as it begins.
     """
     if language is not None and language != campaign.settings.language:
         campaign = dataclasses.replace(campaign, settings=dataclasses.replace(campaign.settings, language=language))
@@ -155,7 +176,11 @@ def write_report(
         raise NoScoresError(
             MESSAGES[language]["no_scores"].format(ledger=campaign.paths.ledger, root=campaign.paths.root)
         )
+    if step is not None:
+        step("evaluate")
     evaluation = evaluate(campaign)
+    if step is not None:
+        step("analyse")
     analysis = analysis_of(evaluation)
     attachments = result_files(evaluation, analysis) if variant == PDF_A else []
     target = Path(output) if output is not None else campaign.paths.out / "report.pdf"
@@ -174,6 +199,7 @@ def write_report(
         html_target=html_target,
         variant=variant,
         attachments=attachments,
+        step=step,
     )
     return ReportOutput(rendered.path, html_target, rendered.pages, language, tuple(a.name for a in attachments))
 
@@ -184,6 +210,7 @@ def build_report(
     language: str | None = None,
     variant: str | None = None,
     html: bool = False,
+    step: Step | None = None,
 ) -> ReportOutput:
     """Load the campaign in ``root`` and render its committee report."""
-    return write_report(load_campaign(root), output=output, language=language, variant=variant, html=html)
+    return write_report(load_campaign(root), output=output, language=language, variant=variant, html=html, step=step)

@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from tender.campaign import Campaign, init_campaign, load_campaign
 from tender.cli import cli
 from tender.demo import create_demo_campaign, fill_inbox, simulate_answers
+from tender.report import REPORT_STEPS, STEP_LABELS
 from vendors.ledger import submissions
 from vendors.workbook import fill_workbook
 
@@ -61,7 +62,9 @@ def collected(tmp_path_factory: pytest.TempPathFactory) -> Collected:
 def default_report(collected: Collected) -> tuple[str, Path]:
     result = CliRunner().invoke(cli, ["report", str(collected.root), "--html"])
     assert result.exit_code == 0, result.output
-    return result.output, collected.root / "out" / "report.pdf"
+    # Not a terminal: the progress bar is one line per phase on stderr, in order.
+    assert result.stderr == "".join(f"{STEP_LABELS['en'][name]}\n" for name in REPORT_STEPS)
+    return result.stdout, collected.root / "out" / "report.pdf"
 
 
 def test_writes_the_default_file_and_says_so(collected: Collected, default_report: tuple[str, Path]) -> None:
@@ -130,7 +133,7 @@ def test_pdf_a_carries_the_results(collected: Collected, tmp_path: Path) -> None
     result = CliRunner().invoke(cli, ["report", str(collected.root), "--pdf-variant", "pdf/a-3b", "-o", str(target)])
     assert result.exit_code == 0, result.output
     reader = PdfReader(target)
-    assert result.output == (
+    assert result.stdout == (
         f"Report written: {target} ({len(reader.pages)} pages)\n"
         "Attached: results.json, scores.csv, scores-criteria.csv, scores-method.txt\n"
     )
@@ -150,7 +153,8 @@ def test_language_can_be_overridden(collected: Collected, tmp_path: Path) -> Non
     result = CliRunner().invoke(cli, ["report", str(collected.root), "--lang", "fr", "-o", str(target)])
     assert result.exit_code == 0, result.output
     pages = pdf_pages(target)
-    assert result.output == f"Rapport écrit\u00a0: {target} ({len(pages)}\u00a0pages)\n"
+    assert result.stdout == f"Rapport écrit\u00a0: {target} ({len(pages)}\u00a0pages)\n"
+    assert result.stderr.splitlines() == [STEP_LABELS["fr"][name] for name in REPORT_STEPS]
     winner = next(v for v in collected.verdict["vendors"] if v["rank"] == 1)
     assert f"Fournisseur recommandé : {winner['name']}" in pages[0]
     assert f"Note finale de {winner['final_score']:.2f} sur 100.".replace(".", ",", 1) in pages[0]
