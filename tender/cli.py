@@ -400,18 +400,19 @@ def report(
     # A few seconds to a minute of work: the bar names the phase under way (on a terminal; elsewhere a line per
     # phase). It appears with the first phase, so that an error found on loading stays the only line.
     with contextlib.ExitStack() as shown:
-        bars: list[Any] = []
+        bar: Any = None
 
         def step(name: str) -> None:
-            if not bars:
-                bars.append(shown.enter_context(_progress(len(REPORT_STEPS), labels[name])))
-            bars[0].label = labels[name]
-            bars[0].update(REPORT_STEPS.index(name) - bars[0].pos)
+            nonlocal bar
+            if bar is None:
+                bar = shown.enter_context(_progress(len(REPORT_STEPS), labels[name]))
+            bar.label = labels[name]
+            bar.update(REPORT_STEPS.index(name) - bar.pos)
 
         result = build_report(
             directory, output=output, language=language, variant=pdf_variant, html=with_html, step=step
         )
-        for bar in bars:
+        if bar is not None:
             bar.update(len(REPORT_STEPS) - bar.pos)
     for line in result.lines():
         click.echo(line)
