@@ -12,7 +12,7 @@ import re
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -424,10 +424,8 @@ def archive(
     side's problem: a full disk, a read-only folder).
     """
     suffix = path.suffix.lower() if _ARCHIVE_SUFFIX.match(path.suffix.lower()) else ".bin"
-    try:
+    with _reading():
         source = path.open("rb")
-    except OSError as exc:
-        raise UnreadableFileError(exc) from exc
     with source:
         # Read at most one byte more than a workbook may hold: the size is known without a second look.
         data = _read(source, MAX_WORKBOOK_BYTES + 1)
@@ -441,10 +439,8 @@ def archive(
                 write_bytes_atomic(target, data)
             return sha, target, data, _written
         del data
-        try:
+        with _reading():
             source.seek(0)
-        except OSError as exc:
-            raise UnreadableFileError(exc) from exc
         folder.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256()
         with tempfile.NamedTemporaryFile(dir=folder, prefix=".incoming.", delete=False) as out:
@@ -454,10 +450,12 @@ def archive(
                     out.write(chunk)
                 out.flush()
                 os.fsync(out.fileno())
-            except (OSError, UnreadableFileError) as exc:
+            except UnreadableFileError:
                 os.unlink(out.name)
-                if isinstance(exc, UnreadableFileError):
-                    raise
+                raise
+            except OSError as exc:
+                # Writing the copy failed; its name (the hash) is not known yet: the error names the folder.
+                os.unlink(out.name)
                 raise OSError(exc.errno, exc.strerror, str(folder)) from exc
     target = folder / f"{digest.hexdigest()}{suffix}"
     if target.exists():
@@ -467,12 +465,19 @@ def archive(
     return digest.hexdigest(), target, None, _written
 
 
-def _read(source: BinaryIO, size: int) -> bytes:
-    """Up to ``size`` bytes of a file being collected; a failure is that file's problem."""
+@contextmanager
+def _reading() -> Iterator[None]:
+    """Reading a file being collected: a failure is that file's problem (UnreadableFileError)."""
     try:
-        return source.read(size)
+        yield
     except OSError as exc:
         raise UnreadableFileError(exc) from exc
+
+
+def _read(source: BinaryIO, size: int) -> bytes:
+    """Up to ``size`` bytes of a file being collected (see _reading)."""
+    with _reading():
+        return source.read(size)
 
 
 @dataclass(frozen=True)
