@@ -86,6 +86,15 @@ def flip_bytes(data: bytes, name: str) -> bytes:
     return bytes(patched)
 
 
+def invalid_stream(data: bytes, name: str) -> bytes:
+    """The same zip with the compressed bytes of part ``name`` starting with an invalid deflate block (type 3)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        info = archive.getinfo(name)
+    patched = bytearray(data)
+    patched[info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)] = 0xFF
+    return bytes(patched)
+
+
 def rename_locally(data: bytes, name: str) -> bytes:
     """The same zip with the local header of part ``name`` naming another part than the directory does."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:

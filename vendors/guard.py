@@ -23,6 +23,8 @@ from functools import lru_cache
 from typing import Any, Literal, TypeVar
 from xml.etree.ElementTree import ParseError
 
+from zlib_ng import zlib_ng
+
 from criteria.errors import TenderError
 
 
@@ -654,17 +656,19 @@ def _whole(archive: zipfile.ZipFile, info: zipfile.ZipInfo, peek: int | None = N
     if info.compress_type == zipfile.ZIP_STORED:
         content = payload[: size + (peek is None)]
     elif info.compress_type == zipfile.ZIP_DEFLATED:
-        inflater = zlib.decompressobj(-15)
+        # zlib-ng inflates twice as fast as the zlib Python is built with: it was a tenth of the processor time of
+        # `tender collect` (every part is inflated here, then again by the reader).
+        inflater = zlib_ng.decompressobj(-15)
         try:
             # One byte more than the part declares when reading it whole: a part that unpacks to more is damaged.
             content = inflater.decompress(payload, size + (peek is None))
-        except zlib.error:
+        except zlib_ng.error:
             return None
     else:
         return None
     if peek is not None:
         return content if len(content) == size else None
-    if len(content) != info.file_size or zlib.crc32(content) != info.CRC:
+    if len(content) != info.file_size or zlib_ng.crc32(content) != info.CRC:
         return None
     return content
 

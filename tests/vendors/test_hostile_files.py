@@ -229,6 +229,7 @@ def test_a_part_that_is_not_plain_is_left_to_zipfile(template: bytes, vendor_par
 
     assert read(template) is not None
     assert read(hostile.flip_bytes(template, vendor_part)) is None  # the stream or its CRC is damaged
+    assert read(hostile.invalid_stream(template, vendor_part)) is None  # the inflater itself fails
     assert read(hostile.lie_about_size(template, vendor_part, 600)) is None  # unpacks to more than it declares
     shorter = hostile.members_of(template)[vendor_part]
     assert read(hostile.lie_about_size(template, vendor_part, len(shorter) + 600)) is None  # to less
@@ -236,7 +237,7 @@ def test_a_part_that_is_not_plain_is_left_to_zipfile(template: bytes, vendor_par
     assert read(hostile.wrong_crc(template, vendor_part)) is None
 
 
-@pytest.mark.parametrize("damage", [hostile.rename_locally, hostile.wrong_crc])
+@pytest.mark.parametrize("damage", [hostile.rename_locally, hostile.wrong_crc, hostile.invalid_stream])
 def test_a_directory_that_disagrees_with_the_part_is_damage(
     template: bytes, vendor_part: str, expected: Expected, damage: Callable[[bytes, str], bytes]
 ) -> None:
