@@ -20,7 +20,7 @@ from array import array
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, cast
 from xml.etree.ElementTree import ParseError
 
 from zlib_ng import zlib_ng
@@ -622,6 +622,8 @@ def _chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
         raise _not_workbook("damaged", member=_short(info.filename, 60)) from None
 
 
+#: What zlib-ng raises for a stream it cannot inflate (its type stub declares an instance, not the class).
+_INFLATE_ERROR = cast(type[Exception], zlib_ng.error)
 #: Local file header: signature, then (at byte 26) the lengths of the name and of the extra field.
 _LOCAL_HEADER = struct.Struct("<4s22xHH")
 #: Parts up to this size are inflated in one call (_whole); larger ones are streamed in chunks.
@@ -662,7 +664,7 @@ def _whole(archive: zipfile.ZipFile, info: zipfile.ZipInfo, peek: int | None = N
         try:
             # One byte more than the part declares when reading it whole: a part that unpacks to more is damaged.
             content = inflater.decompress(payload, size + (peek is None))
-        except zlib_ng.error:
+        except _INFLATE_ERROR:
             return None
     else:
         return None
