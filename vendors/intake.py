@@ -369,7 +369,7 @@ def workbook_versions(data: bytes, suffix: str, limits: Limits = LIMITS) -> tupl
     try:
         from python_calamine import CalamineWorkbook
 
-        grids = _Grids(CalamineWorkbook.from_filelike(io.BytesIO(data)))
+        grids = _Grids(CalamineWorkbook.from_filelike(io.BytesIO(verdict.content or data)))
         meta_name = _meta_sheet(grids)
         if meta_name is None:
             return None
@@ -386,7 +386,7 @@ def _parse(data: bytes, expected: Expected, name: str, verdict: Inspection, limi
         from python_calamine import CalamineWorkbook, PasswordError
 
         try:
-            grids = _Grids(CalamineWorkbook.from_filelike(io.BytesIO(data)))
+            grids = _Grids(CalamineWorkbook.from_filelike(io.BytesIO(verdict.content or data)))
             return _check(grids, expected, report, verdict.hidden)
         except PasswordError:
             # An .xls saved with a password (the guard only sees the encryption of .xlsx files).

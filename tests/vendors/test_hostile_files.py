@@ -7,6 +7,7 @@ and readers that crash or exhaust memory in their child process.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import socket
@@ -24,7 +25,7 @@ from hypothesis import strategies as st
 from tender.campaign import Campaign, init_campaign, load_campaign
 from tender.collect import expected_of, make_sheets
 from tests import hostile
-from vendors import guard
+from vendors import guard, intake
 from vendors.guard import Limits, Refusal, Stopped, inspect_workbook, run_isolated
 from vendors.intake import Expected, Intake, Problem, check_workbook, read_workbook
 
@@ -242,6 +243,53 @@ def test_a_directory_that_disagrees_with_the_part_is_damage(
     template: bytes, vendor_part: str, expected: Expected, damage: Callable[[bytes, str], bytes]
 ) -> None:
     assert refused(damage(template, vendor_part), expected) == not_workbook(f"the part {vendor_part} is damaged")
+
+
+def test_the_reader_is_handed_the_parts_the_guard_unpacked(
+    template: bytes, vendor_part: str, expected: Expected
+) -> None:
+    """The reader parses a copy: the parts the guard unpacked stored as they unpacked, the others as they were."""
+    # Re-saved with a comment and the parts in reverse order: the copy is plain.
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in reversed(hostile.members_of(template).items()):
+            archive.writestr(name, content)
+        archive.comment = b"saved by hand"
+    odd = buffer.getvalue()
+    verdict = inspect_workbook(odd, ".xlsx")
+    assert isinstance(verdict, guard.Inspection)
+    assert verdict.content is not None
+    with zipfile.ZipFile(io.BytesIO(odd)) as original, zipfile.ZipFile(io.BytesIO(verdict.content)) as copy:
+        assert copy.testzip() is None
+        assert copy.comment == b""
+        assert copy.namelist() == original.namelist()
+        for info in copy.infolist():
+            assert copy.read(info) == original.read(info.filename), info.filename
+        stored = {info.filename for info in copy.infolist() if info.compress_type == zipfile.ZIP_STORED}
+        assert {vendor_part, "xl/workbook.xml", "xl/_rels/workbook.xml.rels"} <= stored
+        assert "xl/styles.xml" not in stored  # only its prolog was read: copied compressed, as it was
+    # What the reader makes of the copy is what it makes of the file itself.
+    from_copy = check_workbook(odd, ".xlsx", expected, "T001.xlsx")
+    assert from_copy.accepted
+    assert from_copy == intake._parse(odd, expected, "T001.xlsx", dataclasses.replace(verdict, content=None))
+    assert from_copy == check_workbook(template, ".xlsx", expected, "T001.xlsx")
+    # And the reader reads the copy, not the file: handed another workbook's copy, it reads that one.
+    other = inspect_workbook(hostile.set_cell(template, "Vendor A", "E4", '<c r="E4"><v>2</v></c>'), ".xlsx")
+    assert isinstance(other, guard.Inspection)
+    (first, *_) = intake._parse(odd, expected, "T001.xlsx", other).rows
+    assert (first.vendor, first.score) == ("V1", 2.0)
+
+
+def test_no_copy_where_the_reader_works_apart_or_on_another_format(template: bytes) -> None:
+    """Files parsed in a child process (large ones, .xls) and .ods files are handed to the reader as they are."""
+    isolated = inspect_workbook(template, ".xlsx", limits=Limits(isolate_above=1))
+    assert isinstance(isolated, guard.Inspection)
+    assert isolated.isolate
+    assert isolated.content is None
+    ods = inspect_workbook(hostile.ods_from_grids(hostile.grids_of(template)), ".ods")
+    assert isinstance(ods, guard.Inspection)
+    assert ods.kind == "ods"
+    assert ods.content is None
 
 
 def test_missing_parts(template: bytes, vendor_part: str, expected: Expected) -> None:
