@@ -8,6 +8,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import sys
 import uuid
 from contextlib import closing
 from pathlib import Path
@@ -407,6 +408,40 @@ def test_archive_tells_a_file_it_cannot_read_from_a_copy_it_cannot_write(root: P
     with pytest.raises(FileExistsError) as unwritable:
         collect_module.archive(source, tmp_path / "taken")
     assert unwritable.value.filename == str(tmp_path / "taken")  # the file in the way of the archive folder
+
+
+HEAP_PROBE = """
+import ctypes, sys
+from tender.collect import _keep_heap
+
+class Mallinfo2(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in (
+        "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks", "keepcost")]
+
+libc = ctypes.CDLL(None)
+libc.mallinfo2.restype = Mallinfo2
+if sys.argv[1] == "keep":
+    _keep_heap()
+blocks = [bytearray(100_000) for _ in range(30)]  # what one workbook takes, then frees
+del blocks
+print(libc.mallinfo2().keepcost)
+"""
+
+
+def _glibc() -> bool:
+    return "CS_GNU_LIBC_VERSION" in os.confstr_names and bool(os.confstr("CS_GNU_LIBC_VERSION"))
+
+
+@pytest.mark.skipif(not _glibc(), reason="a setting of glibc's allocator; other C libraries are left alone")
+def test_workers_keep_the_top_of_their_heap_between_workbooks() -> None:
+    """A worker's heap keeps 16 MiB at its top after a workbook's memory is freed, instead of shrinking every time."""
+
+    def kept(mode: str) -> int:
+        probe = subprocess.run([sys.executable, "-c", HEAP_PROBE, mode], capture_output=True, text=True, check=True)
+        return int(probe.stdout)
+
+    assert kept("keep") >= 16 * 2**20
+    assert kept("default") < 4 * 2**20
 
 
 def test_a_worker_answers_only_once_the_archived_copy_is_on_disk(root: Path) -> None:
