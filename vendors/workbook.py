@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
 import math
 import re
@@ -12,7 +13,6 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from xml.sax.saxutils import escape
 
 from criteria.model import CriteriaSet, Scale
 from criteria.safe import check_text, save_workbook, set_text, write_bytes_atomic
@@ -227,8 +227,10 @@ class WorkbookTemplate:
 
     def render(self, tester: Tester) -> bytes:
         """The workbook of one tester: the template with this tester's ID and name filled in."""
-        tester_id = escape(check_text(tester.id, f"tester ID {tester.id!r}"))
-        name = escape(check_text(tester.name, f"name of tester {tester.id}"))
+        # html.escape, not xml.sax.saxutils.escape (the same three replacements): saxutils imports urllib.request,
+        # http.client and ssl, 15 ms at the start of every `tender collect` and `tender sheets`.
+        tester_id = html.escape(check_text(tester.id, f"tester ID {tester.id!r}"), quote=False)
+        name = html.escape(check_text(tester.name, f"name of tester {tester.id}"), quote=False)
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for info, data in self.members:
