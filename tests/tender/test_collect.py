@@ -410,6 +410,64 @@ def test_archive_tells_a_file_it_cannot_read_from_a_copy_it_cannot_write(root: P
     assert unwritable.value.filename == str(tmp_path / "taken")  # the file in the way of the archive folder
 
 
+def _batch_context(root: Path) -> collect_module._Context:
+    campaign = load_campaign(root)
+    return collect_module._Context(
+        campaign.paths.archive, frozenset(), collect_module.expected_of(campaign), root.resolve()
+    )
+
+
+def test_a_batch_is_answered_once_every_archived_copy_is_on_disk(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker's batch: the copies are synced while the next files are checked, and all are on disk by the answer."""
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    paths = [fill(root, tester, GOOD) for tester in ("T001", "T002", "T003")]
+    real_write = collect_module.write_bytes_atomic
+    written: list[str] = []
+
+    def slow_write(target: Path, data: bytes) -> Path:
+        time.sleep(0.2)  # a disk slower than the checks
+        written.append(target.name)
+        return real_write(target, data)
+
+    monkeypatch.setattr(collect_module, "write_bytes_atomic", slow_write)
+    with ThreadPoolExecutor(1) as writer:
+        taken = collect_module._take_batch(paths, _batch_context(root), writer)
+        # Looked at before the writer is shut down (which would wait for it): the batch itself waited.
+        assert sorted(written) == sorted(t.archive for t in taken)
+        for item, path in zip(taken, paths, strict=True):
+            assert (root / ".tender" / "archive" / item.archive).read_bytes() == path.read_bytes()
+    assert [t.intake.tester if t.intake else None for t in taken] == ["T001", "T002", "T003"]
+
+
+def test_a_copy_that_cannot_be_written_stops_the_batch_once_the_others_are_written(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    paths = [fill(root, tester, GOOD) for tester in ("T001", "T002", "T003")]
+    doomed = sha(paths[1]) + ".xlsx"
+    real_write = collect_module.write_bytes_atomic
+
+    def failing_write(target: Path, data: bytes) -> Path:
+        time.sleep(0.1)
+        if target.name == doomed:
+            raise OSError(errno.ENOSPC, "No space left on device", str(target))
+        return real_write(target, data)
+
+    monkeypatch.setattr(collect_module, "write_bytes_atomic", failing_write)
+    with ThreadPoolExecutor(1) as writer:
+        with pytest.raises(OSError, match="No space left") as stopped:
+            collect_module._take_batch(paths, _batch_context(root), writer)
+        # Nothing was left half-done behind the error: the other copies were waited for, not abandoned.
+        archived = {p.name for p in (root / ".tender" / "archive").iterdir()}
+    assert stopped.value.filename.endswith(doomed)
+    assert archived == {sha(paths[0]) + ".xlsx", sha(paths[2]) + ".xlsx"}
+
+
 HEAP_PROBE = """
 import ctypes, sys
 from tender.collect import _keep_heap
