@@ -441,7 +441,9 @@ class _Container(zipfile.ZipFile):
     def __init__(self, data: bytes) -> None:
         super().__init__(io.BytesIO(data))
         self.data = data
-        #: the compressed parts _whole read whole, as they unpacked (see _reader_copy)
+        #: whether _whole keeps what it unpacks, for _reader_copy (not when the reader is handed the file itself)
+        self.keep = False
+        #: the compressed parts _whole read whole, as they unpacked, when ``keep``
         self.unpacked: dict[str, bytes] = {}
 
 
@@ -491,14 +493,17 @@ def _inspect_archive(archive: zipfile.ZipFile, limits: Limits, thorough: bool = 
         _check_prologs(archive, infos, frozenset(), thorough)
         raise _not_workbook("ooxml")
     _require(names, XLSX_PARTS)
+    copied = archive if isinstance(archive, _Container) and not (isolate or thorough) else None
+    if copied is not None:
+        # Only then are the unpacked parts kept: a large file's parts are still unpacked one at a time.
+        copied.keep = True
     # The workbook and its relationships are parsed whole here, with the defused parser.
     sheets, strings = _sheets(archive, names)
     # Worksheets and shared strings are read whole by _scan_xlsx, which checks their prologs then.
     read_whole = frozenset((*XLSX_PARTS[1:], *strings, *(part for _, part in sheets)))
     _check_prologs(archive, infos, frozenset() if thorough else read_whole, thorough)
     hidden = _scan_xlsx(archive, sheets, strings, limits, thorough)
-    copy = _reader_copy(archive) if isinstance(archive, _Container) and not (isolate or thorough) else None
-    return Inspection("xlsx", isolate, hidden, copy)
+    return Inspection("xlsx", isolate, hidden, _reader_copy(copied) if copied is not None else None)
 
 
 def _check_prologs(
@@ -668,7 +673,7 @@ def _whole(archive: zipfile.ZipFile, info: zipfile.ZipInfo, peek: int | None = N
         return content if len(content) == size else None
     if len(content) != info.file_size or zlib_ng.crc32(content) != info.CRC:
         return None
-    if info.compress_type == zipfile.ZIP_DEFLATED:
+    if archive.keep and info.compress_type == zipfile.ZIP_DEFLATED:
         archive.unpacked[info.filename] = content
     return content
 

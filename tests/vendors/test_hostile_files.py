@@ -286,6 +286,11 @@ def test_no_copy_where_the_reader_works_apart_or_on_another_format(template: byt
     assert isinstance(isolated, guard.Inspection)
     assert isolated.isolate
     assert isolated.content is None
+    # Nor are a large file's parts kept while it is inspected: they are unpacked one at a time, as before.
+    for limits, kept in ((Limits(isolate_above=1), False), (Limits(), True)):
+        with guard._Container(template) as container:
+            guard._inspect_archive(container, limits)
+            assert bool(container.unpacked) is kept
     ods = inspect_workbook(hostile.ods_from_grids(hostile.grids_of(template)), ".ods")
     assert isinstance(ods, guard.Inspection)
     assert ods.kind == "ods"
