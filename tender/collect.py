@@ -523,9 +523,10 @@ def _take_batch(paths: Sequence[Path], context: _Context, writer: Executor | Non
     """
     taken: list[_Taken] = []
     waits: list[Callable[[], BaseException | None]] = []
+    language = context.expected.language
     try:
         for path in paths:
-            name, language = path.name, context.expected.language
+            name = path.name
             try:
                 sha, target, data, written = archive(path, context.folder, writer)
             except UnreadableFileError as exc:
