@@ -280,6 +280,58 @@ def test_the_reader_is_handed_the_parts_the_guard_unpacked(
     assert (first.vendor, first.score) == ("V1", 2.0)
 
 
+class _Unseekable(io.RawIOBase):
+    """A stream zipfile cannot seek back in: it writes each part's sizes in a data descriptor after the part."""
+
+    def __init__(self) -> None:
+        self.buffer = bytearray()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:
+        self.buffer += data
+        return len(data)
+
+
+@pytest.mark.parametrize("shape", ["descriptors", "extra_fields", "utf8_names", "stored"])
+def test_the_copy_of_containers_written_otherwise(template: bytes, expected: Expected, shape: str) -> None:
+    """Data descriptors, extra fields in the headers, UTF-8 names, stored parts: the copy is plain and reads the same."""
+    members = hostile.members_of(template)
+    if shape == "utf8_names":
+        members["customXml/données.xml"] = "<données/>".encode()  # zipfile flags a name as UTF-8 only when it must
+    if shape == "descriptors":
+        stream = _Unseekable()
+        with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, content in members.items():
+                archive.writestr(name, content)
+        data = bytes(stream.buffer)
+    else:
+        buffer = io.BytesIO()
+        method = zipfile.ZIP_STORED if shape == "stored" else zipfile.ZIP_DEFLATED
+        with zipfile.ZipFile(buffer, "w", method) as archive:
+            for name, content in members.items():
+                info = zipfile.ZipInfo(name, (2027, 1, 1, 0, 0, 0))
+                info.compress_type = method
+                if shape == "extra_fields":
+                    info.extra = b"\xfe\xca\x04\x00test"  # an unknown extra field of 4 bytes
+                archive.writestr(info, content)
+        data = buffer.getvalue()
+    with zipfile.ZipFile(io.BytesIO(data)) as original:
+        flags = {info.flag_bits & 0x808 for info in original.infolist()}
+    assert flags == {"descriptors": {0x8}, "utf8_names": {0, 0x800}}.get(shape, {0})
+    verdict = inspect_workbook(data, ".xlsx")
+    assert isinstance(verdict, guard.Inspection)
+    assert verdict.content is not None
+    with zipfile.ZipFile(io.BytesIO(verdict.content)) as copy:
+        assert copy.testzip() is None
+        assert all(info.flag_bits & 0x8 == 0 for info in copy.infolist())  # sizes in the headers, no descriptors
+        assert {info.filename: copy.read(info) for info in copy.infolist()} == members
+    assert check_workbook(data, ".xlsx", expected, "T001.xlsx") == check_workbook(
+        template, ".xlsx", expected, "T001.xlsx"
+    )
+
+
 def test_no_copy_where_the_reader_works_apart_or_on_another_format(template: bytes) -> None:
     """Files parsed in a child process (large ones, .xls) and .ods files are handed to the reader as they are."""
     isolated = inspect_workbook(template, ".xlsx", limits=Limits(isolate_above=1))
