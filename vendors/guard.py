@@ -683,15 +683,19 @@ def _payload(archive: _Container, info: zipfile.ZipInfo) -> bytes | None:
     data, start = archive.data, info.header_offset
     try:
         signature, name_length, extra_length = _LOCAL_HEADER.unpack_from(data, start)
-        encoding = "utf-8" if info.flag_bits & 0x800 else "cp437"
         name_start = start + _LOCAL_HEADER.size
-        if signature != ZIP_MAGIC or data[name_start : name_start + name_length] != info.orig_filename.encode(encoding):
+        if signature != ZIP_MAGIC or data[name_start : name_start + name_length] != _raw_name(info):
             return None
     except (struct.error, UnicodeEncodeError):
         return None
     payload_start = name_start + name_length + extra_length
     payload = data[payload_start : payload_start + info.compress_size]
     return payload if len(payload) == info.compress_size else None
+
+
+def _raw_name(info: zipfile.ZipInfo) -> bytes:
+    """A part's name as its headers hold it: UTF-8 when flagged so, else code page 437."""
+    return info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437")
 
 
 #: A local file header and a central directory entry without extra fields, dated 1980-01-01 00:00.
@@ -721,7 +725,7 @@ def _reader_copy(archive: _Container) -> bytes | None:
             method, packed = info.compress_type, info.compress_size
         else:
             method, packed = zipfile.ZIP_STORED, info.file_size
-        name = info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437")
+        name = _raw_name(info)
         flags = info.flag_bits & 0x800  # only the name's encoding: no data descriptor, no encryption
         fields = (20, flags, method, 0, _DOS_DATE, info.CRC, packed, info.file_size, len(name))
         header = _LOCAL_ENTRY.pack(ZIP_MAGIC, *fields, 0)
