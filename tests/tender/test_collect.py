@@ -410,7 +410,8 @@ def test_archive_tells_a_file_it_cannot_read_from_a_copy_it_cannot_write(root: P
     assert unwritable.value.filename == str(tmp_path / "taken")  # the file in the way of the archive folder
 
 
-def _batch_context(root: Path) -> collect_module._Context:
+def _worker_context(root: Path) -> collect_module._Context:
+    """What a worker process is started with, for the campaign in ``root`` (nothing collected yet)."""
     campaign = load_campaign(root)
     return collect_module._Context(
         campaign.paths.archive, frozenset(), collect_module.expected_of(campaign), root.resolve()
@@ -433,7 +434,7 @@ def test_a_batch_is_answered_once_every_archived_copy_is_on_disk(root: Path, mon
 
     monkeypatch.setattr(collect_module, "write_bytes_atomic", slow_write)
     with ThreadPoolExecutor(1) as writer:
-        taken = collect_module._take_batch(paths, _batch_context(root), writer)
+        taken = collect_module._take_batch(paths, _worker_context(root), writer)
         # Looked at before the writer is shut down (which would wait for it): the batch itself waited.
         assert sorted(written) == sorted(t.archive for t in taken)
         for item, path in zip(taken, paths, strict=True):
@@ -461,7 +462,7 @@ def test_a_copy_that_cannot_be_written_stops_the_batch_once_the_others_are_writt
     monkeypatch.setattr(collect_module, "write_bytes_atomic", failing_write)
     with ThreadPoolExecutor(1) as writer:
         with pytest.raises(OSError, match="No space left") as stopped:
-            collect_module._take_batch(paths, _batch_context(root), writer)
+            collect_module._take_batch(paths, _worker_context(root), writer)
         # Nothing was left half-done behind the error: the other copies were waited for, not abandoned.
         archived = {p.name for p in (root / ".tender" / "archive").iterdir()}
     assert stopped.value.filename.endswith(doomed)
@@ -486,11 +487,9 @@ print(libc.mallinfo2().keepcost)
 """
 
 
-def _glibc() -> bool:
-    return "CS_GNU_LIBC_VERSION" in os.confstr_names and bool(os.confstr("CS_GNU_LIBC_VERSION"))
-
-
-@pytest.mark.skipif(not _glibc(), reason="a setting of glibc's allocator; other C libraries are left alone")
+@pytest.mark.skipif(
+    not collect_module._on_glibc(), reason="a setting of glibc's allocator; other C libraries are left alone"
+)
 def test_workers_keep_the_top_of_their_heap_between_workbooks() -> None:
     """A worker's heap keeps 16 MiB at its top after a workbook's memory is freed, instead of shrinking every time."""
 
@@ -502,31 +501,24 @@ def test_workers_keep_the_top_of_their_heap_between_workbooks() -> None:
     assert kept("default") < 4 * 2**20
 
 
-def test_a_worker_answers_only_once_the_archived_copy_is_on_disk(root: Path) -> None:
+def test_a_worker_answers_only_once_the_archived_copy_is_on_disk(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import time
     from concurrent.futures import ThreadPoolExecutor
 
     path = fill(root, "T001", GOOD)
     campaign = load_campaign(root)
-    context = collect_module._Context(
-        campaign.paths.archive, frozenset(), collect_module.expected_of(campaign), root.resolve()
-    )
     real_write = collect_module.write_bytes_atomic
 
     def slow_write(target: Path, data: bytes) -> Path:
         time.sleep(0.3)  # a disk slower than the check
         return real_write(target, data)
 
-    writer = ThreadPoolExecutor(1)
-    original, collect_module.write_bytes_atomic = collect_module.write_bytes_atomic, slow_write
-    try:
-        taken = collect_module._take(path, context, writer)
+    monkeypatch.setattr(collect_module, "write_bytes_atomic", slow_write)
+    with ThreadPoolExecutor(1) as writer:
+        taken = collect_module._take(path, _worker_context(root), writer)
         # Checked before the writer is shut down (which would wait for it): _take itself waited.
         archived = campaign.paths.archive / taken.archive
         assert archived.read_bytes() == path.read_bytes()
-    finally:
-        collect_module.write_bytes_atomic = original
-        writer.shutdown()
     assert taken.intake is not None
     assert taken.intake.accepted
     assert taken.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
