@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import os
 import re
@@ -108,6 +109,29 @@ def write_bytes_atomic(target: Path | str, data: bytes) -> Path:
             os.unlink(tmp_name)
         raise
     return target
+
+
+def sync_folder(folder: Path | str) -> None:
+    """Put the renames made in ``folder`` on disk: sync the folder itself, as POSIX requires for a new name to last.
+
+    A file synced then renamed survives a power cut only once its folder's entry is synced too;
+    ext4 happens to commit both together, other file systems (XFS, btrfs) need not. The archive
+    calls this before the ledger records a file as collected: "archived before anything else"
+    must hold after a crash. Where a folder cannot be synced (a file system without that
+    operation, Windows), nothing is done; an I/O error names the folder.
+    """
+    if os.name == "nt":
+        return  # Windows cannot open a folder as a file; NTFS journals the rename itself
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        if exc.errno in (errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
+            return  # this file system has no folder sync
+        raise OSError(exc.errno, exc.strerror or str(exc), str(folder)) from exc
 
 
 def save_workbook(workbook: Any, target: Path | str) -> Path:

@@ -20,7 +20,7 @@ from typing import BinaryIO
 
 from criteria.catalogue import scale_labels
 from criteria.errors import TenderError
-from criteria.safe import check_text, save_workbook, set_text, write_bytes_atomic
+from criteria.safe import check_text, save_workbook, set_text, sync_folder, write_bytes_atomic
 from tender.campaign import Campaign, load_campaign
 from vendors import ledger
 from vendors.intake import (
@@ -520,6 +520,7 @@ def _take_batch(paths: Sequence[Path], context: _Context, writer: Executor | Non
     The sync is mostly waiting for the disk. Waited for after each file, it left the worker
     idle whenever the disk was slower than the check (0.1 s of processor time over the
     benchmark's 1,000 workbooks); waited for once per batch, it overlaps the next checks.
+    On disk means the copies and their names: the archive folder is synced once per batch.
     """
     taken: list[_Taken] = []
     waits: list[Callable[[], BaseException | None]] = []
@@ -549,6 +550,9 @@ def _take_batch(paths: Sequence[Path], context: _Context, writer: Executor | Non
         # An archived copy could not be written (a full disk, a read-only folder): not that file's problem,
         # and every file after it would fail the same way. The run stops; what it recorded stays recorded.
         raise failed
+    if waits:
+        # The copies' new names are made durable before the ledger, told of them by this answer, records them.
+        sync_folder(context.folder)
     return taken
 
 

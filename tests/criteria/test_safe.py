@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import os
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +19,7 @@ from criteria.safe import (
     csv_safe,
     save_workbook,
     set_text,
+    sync_folder,
     write_bytes_atomic,
     write_text_atomic,
 )
@@ -94,6 +96,46 @@ def test_a_full_disk_names_the_file_and_keeps_the_previous_one(
     assert raised.value.strerror == "No space left on device"
     assert target.read_text() == "v1"
     assert [p.name for p in tmp_path.iterdir()] == ["out.xlsx"]
+
+
+def test_sync_folder_syncs_the_folder_itself(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_fsync = os.fsync
+    synced: list[tuple[int, int]] = []
+
+    def recording_fsync(fd: int) -> None:
+        info = os.fstat(fd)
+        synced.append((info.st_dev, info.st_ino))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", recording_fsync)
+    write_bytes_atomic(tmp_path / "a.xlsx", b"a")
+    synced.clear()  # the file's own sync; what follows must sync the folder
+    sync_folder(tmp_path)
+    folder = os.stat(tmp_path)
+    assert synced == [(folder.st_dev, folder.st_ino)]
+
+
+@pytest.mark.parametrize(
+    ("code", "raises"),
+    [
+        pytest.param(errno.EIO, True, id="I/O error: named"),
+        pytest.param(errno.EINVAL, False, id="no folder sync on this file system: ignored"),
+    ],
+)
+def test_sync_folder_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: int, raises: bool) -> None:
+    def failing_fsync(fd: int) -> None:
+        raise OSError(code, os.strerror(code))  # as os.fsync says it: no file name
+
+    monkeypatch.setattr(os, "fsync", failing_fsync)
+    if raises:
+        with pytest.raises(OSError, match=os.strerror(code)) as raised:
+            sync_folder(tmp_path)
+        assert (raised.value.errno, raised.value.filename) == (code, str(tmp_path))
+    else:
+        sync_folder(tmp_path)
+    with pytest.raises(FileNotFoundError) as missing:
+        sync_folder(tmp_path / "gone")
+    assert missing.value.filename == str(tmp_path / "gone")
 
 
 def test_atomic_path_names_the_target_not_its_temporary_file(tmp_path: Path) -> None:

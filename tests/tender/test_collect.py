@@ -442,6 +442,25 @@ def test_a_batch_is_answered_once_every_archived_copy_is_on_disk(root: Path, mon
     assert [t.intake.tester if t.intake else None for t in taken] == ["T001", "T002", "T003"]
 
 
+def test_a_batch_syncs_the_archive_folder_once_its_copies_are_renamed(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The copies' names are durable before the ledger hears of them: the folder is synced after the last rename."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    paths = [fill(root, tester, GOOD) for tester in ("T001", "T002", "T003")]
+    context = _worker_context(root)
+    seen: list[tuple[Path, set[str]]] = []
+
+    def recording_sync(folder: Path) -> None:
+        seen.append((folder, {p.name for p in folder.iterdir()}))
+
+    monkeypatch.setattr(collect_module, "sync_folder", recording_sync)
+    with ThreadPoolExecutor(1) as writer:
+        collect_module._take_batch(paths, context, writer)
+    assert seen == [(context.folder, {sha(path) + ".xlsx" for path in paths})]
+
+
 def test_a_copy_that_cannot_be_written_stops_the_batch_once_the_others_are_written(
     root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
