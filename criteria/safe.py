@@ -122,16 +122,16 @@ def sync_folder(folder: Path | str) -> None:
     """
     if os.name == "nt":
         return  # Windows cannot open a folder as a file; NTFS journals the rename itself
-    try:
+    with _naming(Path(folder), str(folder)):
         fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
         try:
             os.fsync(fd)
+        except OSError as exc:
+            if exc.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
+                raise
+            # this file system has no folder sync
         finally:
             os.close(fd)
-    except OSError as exc:
-        if exc.errno in (errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
-            return  # this file system has no folder sync
-        raise OSError(exc.errno, exc.strerror or str(exc), str(folder)) from exc
 
 
 def save_workbook(workbook: Any, target: Path | str) -> Path:
