@@ -324,6 +324,8 @@ class Rendered:
     text: str
     first_page: str
     warnings: tuple[str, ...]
+    page_texts: tuple[str, ...] = ()
+    landscape: tuple[bool, ...] = ()
 
 
 def _flat(text: str) -> str:
@@ -357,7 +359,8 @@ def rendered(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     reader = PdfReader(out.path)
     pages = [_flat(page.extract_text()) for page in reader.pages]
     assert len(reader.pages) == out.pages
-    return Rendered(out.path, out.pages, " ".join(pages), pages[0], tuple(collect.messages))
+    landscape = tuple(page.mediabox.width > page.mediabox.height for page in reader.pages)
+    return Rendered(out.path, out.pages, " ".join(pages), pages[0], tuple(collect.messages), tuple(pages), landscape)
 
 
 def test_pdf_renders_without_warnings(rendered: Rendered) -> None:
@@ -392,10 +395,40 @@ def test_every_section_is_in_the_pdf(rendered: Rendered) -> None:
     assert f"{_flat(report_text('set.version', language))} {CRITERIA.version()}" in rendered.text
 
 
-def test_page_count(rendered: Rendered) -> None:
-    # Summary, contents, ranking, categories, profiles, costs, eliminations, agenda, segments, sensitivity,
-    # method (3 pages), per-criterion appendix (landscape), audit trail.
-    assert rendered.pages == 15
+#: The report's parts in order, each opening a page of its own (the summary is the cover page).
+PAGE_OPENERS = (
+    "sec.summary",
+    "toc",
+    "sec.ranking",
+    "sec.categories",
+    "sec.profiles",
+    "sec.costs",
+    "sec.knockouts",
+    "sec.agenda",
+    "sec.segments",
+    "sec.sensitivity",
+    "sec.method",
+    "sec.criteria",
+    "sec.audit",
+)
+
+
+def test_every_part_opens_its_own_page_and_only_the_method_runs_on(rendered: Rendered) -> None:
+    language = "en" if "Executive summary" in rendered.first_page else "fr"
+    titles = {key: _flat(report_text(key, language)) for key in PAGE_OPENERS if key != "toc"}
+    titles["toc"] = "Contents" if language == "en" else "Sommaire"
+    # A page opens a part when the part's title is among its first words (the method's page first lists
+    # the symbols of its formulas, which the text extraction puts before the title).
+    opened = [next((key for key in PAGE_OPENERS if titles[key] in page[:160]), None) for page in rendered.page_texts]
+    parts = [key for key in opened if key is not None]
+    assert parts == list(PAGE_OPENERS)
+    # Pages that open no part continue the one before: only the method (its formulas take three pages here);
+    # anything else would be an overflow or an empty page.
+    runs_on = {next(key for key in reversed(opened[:i]) if key) for i, key in enumerate(opened) if key is None}
+    assert runs_on <= {"sec.method"}
+    assert opened.count(None) <= 2
+    # The per-criterion appendix is the one landscape part: its table is as wide as there are vendors.
+    assert [opened[i] for i, wide in enumerate(rendered.landscape) if wide] == ["sec.criteria"]
 
 
 def test_identical_input_gives_identical_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
