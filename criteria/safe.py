@@ -50,7 +50,7 @@ def set_text(cell: Any, value: str) -> Any:
 
 def _temporary(target: Path) -> tuple[int, str]:
     """Create a hidden temporary file beside ``target`` (its folder made if missing): (descriptor, name)."""
-    with _naming(target, os.path.join(target.parent, f".{target.name}.")):
+    with naming(target, os.path.join(target.parent, f".{target.name}.")):
         return _create_temporary(target)
 
 
@@ -73,7 +73,7 @@ def atomic_path(target: Path | str) -> Iterator[Path]:
     fd, tmp_name = _temporary(target)
     os.close(fd)
     try:
-        with _naming(target, tmp_name):
+        with naming(target, tmp_name):
             yield Path(tmp_name)
             fd = os.open(tmp_name, os.O_RDONLY)
             try:
@@ -95,7 +95,7 @@ def write_bytes_atomic(target: Path | str, data: bytes) -> Path:
     target = Path(target)
     fd, tmp_name = _temporary(target)
     try:
-        with _naming(target, tmp_name):
+        with naming(target, tmp_name):
             try:
                 view = memoryview(data)
                 while view:
@@ -122,7 +122,7 @@ def sync_folder(folder: Path | str) -> None:
     """
     if os.name == "nt":
         return  # Windows cannot open a folder as a file; NTFS journals the rename itself
-    with _naming(Path(folder), str(folder)):
+    with naming(Path(folder), str(folder)):
         fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
         try:
             os.fsync(fd)
@@ -147,7 +147,7 @@ def save_workbook(workbook: Any, target: Path | str) -> Path:
 
 
 @contextlib.contextmanager
-def _naming(target: Path, temporary: str) -> Iterator[None]:
+def naming(target: Path, temporary: str) -> Iterator[None]:
     """Make an OSError raised while writing ``target`` name it (``temporary``: the temporary file, or its prefix).
 
     A write to a full disk raises an OSError without a file name (os.write, a library's

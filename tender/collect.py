@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import dataclasses
 import datetime as dt
@@ -20,7 +21,7 @@ from typing import BinaryIO
 
 from criteria.catalogue import scale_labels
 from criteria.errors import TenderError
-from criteria.safe import check_text, save_workbook, set_text, sync_folder, write_bytes_atomic
+from criteria.safe import check_text, naming, save_workbook, set_text, sync_folder, write_bytes_atomic
 from tender.campaign import Campaign, load_campaign
 from vendors import ledger
 from vendors.intake import (
@@ -442,27 +443,25 @@ def archive(
         del data
         with _reading():
             source.seek(0)
-        folder.mkdir(parents=True, exist_ok=True)
-        digest = hashlib.sha256()
-        with tempfile.NamedTemporaryFile(dir=folder, prefix=".incoming.", delete=False) as out:
+        # The copy's name (the hash) is known only once it is written: an error names the folder.
+        with naming(folder, os.path.join(folder, ".incoming.")):
+            folder.mkdir(parents=True, exist_ok=True)
+            digest = hashlib.sha256()
+            out = tempfile.NamedTemporaryFile(dir=folder, prefix=".incoming.", delete=False)
             try:
-                while chunk := _read(source, 2**20):
-                    digest.update(chunk)
-                    out.write(chunk)
-                out.flush()
-                os.fsync(out.fileno())
-            except UnreadableFileError:
-                os.unlink(out.name)
-                raise
-            except OSError as exc:
-                # Writing the copy failed; its name (the hash) is not known yet: the error names the folder.
-                os.unlink(out.name)
-                raise OSError(exc.errno, exc.strerror, str(folder)) from exc
-    target = folder / f"{digest.hexdigest()}{suffix}"
-    if target.exists():
-        os.unlink(out.name)
-    else:
-        os.replace(out.name, target)
+                with out:
+                    while chunk := _read(source, 2**20):
+                        digest.update(chunk)
+                        out.write(chunk)
+                    out.flush()
+                    os.fsync(out.fileno())
+                target = folder / f"{digest.hexdigest()}{suffix}"
+                if not target.exists():
+                    os.replace(out.name, target)
+            finally:
+                # Whatever stopped the copy, no partial file stays (after the rename, there is nothing to remove).
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(out.name)
     return digest.hexdigest(), target, None, _written
 
 

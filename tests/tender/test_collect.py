@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import errno
 import hashlib
 import os
 import shutil
 import sqlite3
+import stat
 import subprocess
 import sys
 import uuid
@@ -638,6 +640,36 @@ def test_oversized_file_is_archived_by_streaming_then_rejected(root: Path) -> No
     copy = root / ".tender" / "archive" / f"{sha(huge)}.xlsx"
     assert copy.read_bytes() == huge.read_bytes()
     assert [p.name for p in (root / ".tender" / "archive").iterdir()] == [copy.name]  # no temporary file left
+
+
+@pytest.mark.parametrize("failing", ["fsync", "replace"])
+def test_a_streamed_copy_that_cannot_be_written_stops_the_run_naming_the_archive(
+    root: Path, monkeypatch: pytest.MonkeyPatch, failing: str
+) -> None:
+    """The copy of a file too large to check is streamed: its name is not known yet, so the error names the folder."""
+    huge = root / "inbox" / "huge.xlsx"
+    huge.write_bytes(b"PK\x03\x04" + bytes(21 * 2**20))
+    real_fsync = os.fsync
+
+    def full_disk(fd: int) -> None:
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.ENOSPC, "No space left on device")  # as os.fsync says it: no file name
+        real_fsync(fd)
+
+    def failed_rename(source: str, target: str) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", source, None, target)  # names the temporary file
+
+    if failing == "fsync":
+        monkeypatch.setattr(os, "fsync", full_disk)
+    else:
+        monkeypatch.setattr(os, "replace", failed_rename)
+    result = CliRunner().invoke(cli, ["collect", str(root), "--jobs", "1"])
+    archive = root / ".tender" / "archive"
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == f"Error: cannot use {archive}: No space left on device"
+    assert "Traceback" not in result.output
+    assert not list(archive.iterdir())  # the partial copy is gone
+    assert ledger.submissions(root / ".tender" / "ledger.sqlite") == []
 
 
 def test_campaign_folder_given_as_path_skips_blank_sheets_and_archive(root: Path) -> None:
