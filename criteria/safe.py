@@ -84,13 +84,15 @@ def atomic_path(target: Path | str) -> Iterator[Path]:
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
+    sync_folder(target.parent)
 
 
-def write_bytes_atomic(target: Path | str, data: bytes) -> Path:
-    """Write ``data`` to ``target`` atomically.
+def write_bytes_atomic(target: Path | str, data: bytes, *, sync_name: bool = True) -> Path:
+    """Write ``data`` to ``target`` atomically, and durably: the file, then its new name (see sync_folder).
 
     Written through the descriptor ``mkstemp`` returns (no second open, no path lookups): `tender collect`
     archives every file this way and `tender sheets` writes every workbook, so each system call counts.
+    Those two write many files into one folder: they pass ``sync_name=False`` and sync the folder once.
     """
     target = Path(target)
     fd, tmp_name = _temporary(target)
@@ -108,6 +110,8 @@ def write_bytes_atomic(target: Path | str, data: bytes) -> Path:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
         raise
+    if sync_name:
+        sync_folder(target.parent)
     return target
 
 
@@ -115,9 +119,10 @@ def sync_folder(folder: Path | str) -> None:
     """Put the renames made in ``folder`` on disk: sync the folder itself, as POSIX requires for a new name to last.
 
     A file synced then renamed survives a power cut only once its folder's entry is synced too;
-    ext4 happens to commit both together, other file systems (XFS, btrfs) need not. The archive
-    calls this before the ledger records a file as collected: "archived before anything else"
-    must hold after a crash. Where a folder cannot be synced (a file system without that
+    ext4 happens to commit both together, other file systems (XFS, btrfs) need not. Every atomic
+    write of this module ends with it; the archive calls it once per batch, before the ledger
+    records the batch's files as collected: "archived before anything else" must hold after a
+    crash. Where a folder cannot be synced (a file system without that
     operation, Windows), nothing is done; an I/O error names the folder.
     """
     if os.name == "nt":

@@ -435,10 +435,11 @@ def archive(
             sha = hashlib.sha256(data).hexdigest()
             target = folder / f"{sha}{suffix}"
             if not os.path.exists(target):
+                # The folder is synced once per batch (_take_batch), not after each copy.
                 if writer is not None:
-                    future = writer.submit(write_bytes_atomic, target, data)
+                    future = writer.submit(write_bytes_atomic, target, data, sync_name=False)
                     return sha, target, data, future.exception
-                write_bytes_atomic(target, data)
+                write_bytes_atomic(target, data, sync_name=False)
             return sha, target, data, _written
         del data
         with _reading():

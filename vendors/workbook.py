@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from criteria.model import CriteriaSet, Scale
-from criteria.safe import check_text, save_workbook, set_text, write_bytes_atomic
+from criteria.safe import check_text, save_workbook, set_text, sync_folder, write_bytes_atomic
 from vendors.model import Tester, Vendor
 
 if TYPE_CHECKING:
@@ -293,9 +293,13 @@ def write_workbooks(
         check_text(tester.name, f"name of tester {tester.id}")
     written: list[Path] = []
     for tester in testers:
-        written.append(write_bytes_atomic(Path(outdir) / f"{tester.id}.xlsx", template.render(tester)))
+        target = Path(outdir) / f"{tester.id}.xlsx"
+        written.append(write_bytes_atomic(target, template.render(tester), sync_name=False))
         if progress is not None:
             progress(1)
+    if written:
+        # The workbooks' names are made durable once for the folder, not once per workbook.
+        sync_folder(Path(outdir))
     return tuple(written)
 
 

@@ -115,6 +115,55 @@ def test_sync_folder_syncs_the_folder_itself(tmp_path: Path, monkeypatch: pytest
     assert synced == [(folder.st_dev, folder.st_ino)]
 
 
+@pytest.fixture
+def synced(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
+    """The (device, inode) of everything os.fsync is called on, in order."""
+    real_fsync = os.fsync
+    calls: list[tuple[int, int]] = []
+
+    def recording_fsync(fd: int) -> None:
+        info = os.fstat(fd)
+        calls.append((info.st_dev, info.st_ino))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", recording_fsync)
+    return calls
+
+
+def _identity(path: Path) -> tuple[int, int]:
+    info = os.stat(path)
+    return info.st_dev, info.st_ino
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        pytest.param(lambda target: write_bytes_atomic(target, b"new"), id="bytes"),
+        pytest.param(lambda target: write_text_atomic(target, "new"), id="text"),
+        pytest.param(lambda target: save_workbook(openpyxl.Workbook(), target), id="workbook"),
+    ],
+)
+def test_an_atomic_write_syncs_the_file_then_its_folder(
+    tmp_path: Path, synced: list[tuple[int, int]], write: Callable[[Path], object]
+) -> None:
+    target = tmp_path / "out" / "spec.html"
+    write(target)
+    assert synced == [_identity(target), _identity(target.parent)]
+
+
+def test_atomic_path_syncs_the_file_then_its_folder(tmp_path: Path, synced: list[tuple[int, int]]) -> None:
+    target = tmp_path / "report.pdf"
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(b"%PDF")
+    assert synced == [_identity(target), _identity(tmp_path)]
+
+
+def test_a_write_among_many_leaves_the_folder_to_its_caller(tmp_path: Path, synced: list[tuple[int, int]]) -> None:
+    target = tmp_path / "T001.xlsx"
+    write_bytes_atomic(target, b"a", sync_name=False)
+    assert synced == [_identity(target)]
+
+
 @pytest.mark.parametrize(
     ("code", "raises"),
     [

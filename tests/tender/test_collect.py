@@ -429,10 +429,11 @@ def test_a_batch_is_answered_once_every_archived_copy_is_on_disk(root: Path, mon
     real_write = collect_module.write_bytes_atomic
     written: list[str] = []
 
-    def slow_write(target: Path, data: bytes) -> Path:
+    def slow_write(target: Path, data: bytes, *, sync_name: bool = True) -> Path:
         time.sleep(0.2)  # a disk slower than the checks
         written.append(target.name)
-        return real_write(target, data)
+        assert not sync_name  # the batch syncs the folder once
+        return real_write(target, data, sync_name=sync_name)
 
     monkeypatch.setattr(collect_module, "write_bytes_atomic", slow_write)
     with ThreadPoolExecutor(1) as writer:
@@ -474,11 +475,11 @@ def test_a_copy_that_cannot_be_written_stops_the_batch_once_the_others_are_writt
     doomed = sha(paths[1]) + ".xlsx"
     real_write = collect_module.write_bytes_atomic
 
-    def failing_write(target: Path, data: bytes) -> Path:
+    def failing_write(target: Path, data: bytes, *, sync_name: bool = True) -> Path:
         time.sleep(0.1)
         if target.name == doomed:
             raise OSError(errno.ENOSPC, "No space left on device", str(target))
-        return real_write(target, data)
+        return real_write(target, data, sync_name=sync_name)
 
     monkeypatch.setattr(collect_module, "write_bytes_atomic", failing_write)
     with ThreadPoolExecutor(1) as writer:
@@ -530,9 +531,9 @@ def test_a_worker_answers_only_once_the_archived_copy_is_on_disk(root: Path, mon
     campaign = load_campaign(root)
     real_write = collect_module.write_bytes_atomic
 
-    def slow_write(target: Path, data: bytes) -> Path:
+    def slow_write(target: Path, data: bytes, *, sync_name: bool = True) -> Path:
         time.sleep(0.3)  # a disk slower than the check
-        return real_write(target, data)
+        return real_write(target, data, sync_name=sync_name)
 
     monkeypatch.setattr(collect_module, "write_bytes_atomic", slow_write)
     with ThreadPoolExecutor(1) as writer:
