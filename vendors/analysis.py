@@ -296,6 +296,9 @@ def disagreements(
 def _disagreements(enc: _Encoded, stats: _CellStats, threshold: float) -> tuple[Disagreement, ...]:
     n_crit = len(enc.criterion_ids)
     result = []
+    # Compared at 9 decimals, as knock-outs and ranks are: scores (0, 0, 1, 1, 1, 2, 2, 4, 4) have an sd of
+    # exactly 1.5, which floating point computes as 1.4999999999999998.
+    limit = round(threshold, 9)
     for cell in np.flatnonzero(stats.n >= 2):
         sd = float(stats.sd[cell])
         result.append(
@@ -306,7 +309,7 @@ def _disagreements(enc: _Encoded, stats: _CellStats, threshold: float) -> tuple[
                 mean=float(stats.mean[cell]),
                 sd=sd,
                 spread=float(stats.high[cell] - stats.low[cell]),
-                flagged=sd >= threshold,
+                flagged=round(sd, 9) >= limit,
             )
         )
     return tuple(result)

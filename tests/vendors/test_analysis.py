@@ -119,6 +119,22 @@ def test_disagreement_threshold_is_inclusive() -> None:
     assert [d.flagged for d in disagreements(criteria, VENDORS, scores, math.sqrt(0.5) + 1e-9)] == [False]
 
 
+def test_an_sd_exactly_at_the_threshold_is_flagged_despite_rounding() -> None:
+    """(0, 0, 1, 1, 1, 2, 2, 4, 4): mean 5/3, squared deviations 9 x 2 = 18, sd = sqrt(18 / 8) = 1.5 exactly.
+
+    Floating point gets 1.4999999999999998 from the two passes; the pair is flagged and on the agenda all the same.
+    """
+    criteria = CriteriaSet((Category("K", "k", 1),), (crit("C1", "K"),))
+    values = (0, 0, 1, 1, 1, 2, 2, 4, 4)
+    scores = frame({f"t{k}": {"A": {"C1": v}} for k, v in enumerate(values)})
+    found = disagreements(criteria, VENDORS, scores, 1.5)
+    assert found[0].sd == pytest.approx(1.5, abs=1e-12)
+    assert found[0].flagged
+    result = score(criteria, VENDORS, scores, QUALITY_ONLY)
+    points = agenda(criteria, VENDORS, scores, found, result)
+    assert [(point.vendor, point.criterion) for point in points] == [("A", "C1")]
+
+
 def test_alpha_identical_raters_is_one_and_textbook_value() -> None:
     """Vendor A: two testers agree on every criterion (1, 3, 5): no observed disagreement, alpha = 1.
 
