@@ -112,6 +112,10 @@ REPORT: dict[str, dict[str, str]] = {
         "en": "No vendor was eliminated: every MUST criterion reached the threshold.",
         "fr": "Aucun fournisseur n'a été éliminé : chaque critère MUST a atteint le seuil.",
     },
+    "summary.no_elimination_partial": {
+        "en": "No vendor was eliminated: every MUST criterion that testers assessed reached the threshold.",
+        "fr": "Aucun fournisseur n'a été éliminé : chaque critère MUST évalué par les testeurs a atteint le seuil.",
+    },
     "summary.unassessed": {
         "en": "Not assessed by any tester, hence not ranked: {names}.",
         "fr": "Non évalués par les testeurs, donc non classés : {names}.",
@@ -297,9 +301,10 @@ REPORT: dict[str, dict[str, str]] = {
         "groupes ne le perçoivent pas de la même façon.",
     },
     "segments.legend": {
-        "en": "Cells: quality score (rank in the group). ▲ better rank than overall, ▼ worse rank than overall.",
-        "fr": "Cases : note de qualité (rang dans le groupe). ▲ mieux classé qu'au global, ▼ moins bien classé "
-        "qu'au global.",
+        "en": "Cells: quality score (rank in the group, by final score: price included, as in the overall "
+        "ranking). ▲ better rank than overall, ▼ worse rank than overall.",
+        "fr": "Cases : note de qualité (rang dans le groupe, selon la note finale : prix compris, comme au "
+        "classement global). ▲ mieux classé qu'au global, ▼ moins bien classé qu'au global.",
     },
     "segments.column": {"en": "By {column}", "fr": "Par {column}"},
     "segments.testers": {"en": "n = {count}", "fr": "n = {count}"},
@@ -329,6 +334,16 @@ REPORT: dict[str, dict[str, str]] = {
         "en": "{names} comes first in {share} of the draws.",
         "fr": "{names} arrive en tête dans {share} des tirages.",
     },
+    "montecarlo.tie": {
+        "en": "{names} share the first place, so no single winner's share can be given.",
+        "fr": "{names} partagent la première place : aucune part d'un vainqueur unique ne peut être donnée.",
+    },
+    "montecarlo.shared": {
+        "en": "A first place shared in a draw counts for each vendor holding it, so the shares add up to more "
+        "than 100%.",
+        "fr": "Une première place partagée dans un tirage compte pour chaque fournisseur qui la partage : les "
+        "parts dépassent 100 % au total.",
+    },
     "montecarlo.chart": {
         "en": "Share of first places under random weights",
         "fr": "Part des premières places sous pondérations aléatoires",
@@ -345,6 +360,21 @@ REPORT: dict[str, dict[str, str]] = {
         "fr": "Variation : le même changement exprimé sur le poids propre de la catégorie. ● : dans ±{delta}.",
     },
     "flip.none": {"en": "never", "fr": "jamais"},
+    "flips.tie": {
+        "en": "Not computed: the first place is already shared, so there is no single winner whose place a "
+        "weight could change.",
+        "fr": "Non calculé : la première place est déjà partagée, il n'y a donc pas de vainqueur unique dont une "
+        "pondération pourrait changer la place.",
+    },
+    "flips.no_winner": {
+        "en": "Not computed: no vendor is ranked.",
+        "fr": "Non calculé : aucun fournisseur n'est classé.",
+    },
+    "influence.no_winner": {
+        "en": "Not computed: no vendor is ranked, so leaving a tester out cannot change a winner.",
+        "fr": "Non calculé : aucun fournisseur n'est classé, le retrait d'un testeur ne peut donc changer aucun "
+        "vainqueur.",
+    },
     "influence.text": {
         "en": "Each tester in turn was left out and the ranking recomputed (testers tried: {count}).",
         "fr": "Chaque testeur a été retiré à tour de rôle et le classement recalculé (testeurs essayés : {count}).",

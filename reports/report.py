@@ -256,8 +256,11 @@ def report_context(
     leaders = [v for v in ranked if v.rank == 1]
     runner_up = next((v for v in ranked if v.rank != 1), None)
     margin = None
-    if leaders and runner_up is not None:
-        margin = (leaders[0].final_score or 0.0) - (runner_up.final_score or 0.0)
+    if len(leaders) > 1:
+        margin = 0.0  # the second is tied with the first
+    elif leaders and runner_up is not None:
+        # From the scores as printed: a reader subtracting them must find the same margin.
+        margin = round(leaders[0].final_score or 0.0, SCORE_DIGITS) - round(runner_up.final_score or 0.0, SCORE_DIGITS)
     mc = analysis.sensitivity.monte_carlo
     accepted = [e for e in audit if e.status == "accepted"]
     status_counts = Counter(e.status for e in audit)
@@ -294,7 +297,8 @@ def report_context(
         "scores": format_number(len(numeric), language, 0),
         "coverage_min": percent(min(coverages, default=0.0), 0),
         "coverage_max": percent(max(coverages, default=0.0), 0),
-        "warnings": [w for v in results for w in v.warnings],
+        # As section 5 lists them: a vendor nobody assessed is named once above, not once per MUST criterion.
+        "unassessed_musts": sum(len(v.unassessed_musts) for v in results if v.assessed),
     }
 
     # -- ranking and contributions ---------------------------------------------------------------
@@ -512,6 +516,8 @@ def report_context(
         "winner_share": percent(mc.winner_share),
         "winners": [vendor_names.get(w, w) for w in sens.winners],
         "shares": [{"name": v.name, "share": percent(mc.first_place_share[v.id])} for v in share_vendors],
+        # A first place shared in a draw counts for each vendor holding it: the shares may add up to more than 100 %.
+        "shared_first": sum(mc.first_place_share.values()) > 1 + 1e-9,
         "flips": flips,
         "loo_testers": sens.leave_one_out.testers,
         "loo_method": sens.leave_one_out.method,

@@ -481,6 +481,21 @@ def test_a_vendor_nobody_assessed_is_listed_unranked() -> None:
     assert [(v["name"], v["status"], v["final"]) for v in ctx["vendors"]][-1] == ("Dune", "not assessed", "–")
     assert ctx["summary"]["unassessed"] == ["Dune"]
     assert [radar["name"] for radar in ctx["charts"]["radars"]] == ["Bolt", "Acme <Social>", "Cyan"]
+    # Dune's MUST criterion A1 is unassessed like all its criteria: the summary names Dune once, and does not
+    # count A1 among "MUST criteria left unassessed (listed in section 5)", which lists assessed vendors only.
+    assert scoring.vendor("V4").unassessed_musts == ("A1",)
+    assert ctx["missing_musts"] == []
+    assert ctx["summary"]["unassessed_musts"] == 0
+
+
+def test_the_margin_is_the_difference_of_the_printed_scores() -> None:
+    r = results()
+    bolt, acme, cyan = r.scoring.vendors
+    scoring = replace(r.scoring, vendors=(replace(bolt, final_score=74.4838), replace(acme, final_score=72.7256), cyan))
+    args = (CRITERIA, VENDORS, TESTERS, scoring, r.analysis, r.scores, (), ReportParams("P"), ISSUED)
+    summary = report_context(*args)["summary"]
+    assert (summary["leaders"][0]["final"], summary["runner_up"]["final"]) == ("74.48", "72.73")
+    assert summary["margin"] == "1.75"  # not 1.76, the difference of the unrounded scores
 
 
 def test_no_radar_below_three_categories() -> None:
@@ -525,10 +540,56 @@ def test_a_tie_gives_a_short_fragile_verdict_on_page_one() -> None:
         "summary"
     ]
     assert [leader["name"] for leader in summary["leaders"]] == ["Acme <Social>", "Bolt"]
-    assert summary["margin"] is None
+    assert summary["margin"] == "0.00"  # the second is tied with the first: no lead over it
     assert summary["verdict_short"].startswith("No robust winner: Acme <Social>, Bolt tie for first place")
     assert summary["verdict_short"].endswith(". Details in section 8.")
     assert summary["verdict_here"] == summary["verdict_short"].removesuffix(" Details in section 8.")
+    html = " ".join(
+        render_report_html(CRITERIA, twins, TESTERS, scoring, analysis, frame, (), ReportParams("P"), ISSUED).split()
+    )
+    # Section 8 says why there is no single winner's share and no weight that changes "the" winner.
+    assert (
+        "Acme &lt;Social&gt;, Bolt share the first place, so no single winner&#39;s share can be given. "
+        "A first place shared in a draw counts for each vendor holding it, so the shares add up to more than 100%."
+    ) in html
+    assert "Not computed: the first place is already shared" in html
+    assert "comes first in" not in html
+    assert ">never<" not in html
+
+
+def test_with_no_ranked_vendor_section_8_computes_nothing_about_a_winner() -> None:
+    frame = scores_frame()
+    strict = replace(PARAMS, knockout_threshold=5.0)  # every vendor scored below 5 on its MUST criterion
+    scoring = score(CRITERIA, VENDORS, frame, strict, TESTERS)
+    assert all(v.eliminated for v in scoring.vendors)
+    analysis = analyse(
+        CRITERIA, VENDORS, TESTERS, frame, strict, scoring, disagreement_sd=1.5, draws=100, delta=0.25, seed=0
+    )
+    html = " ".join(
+        render_report_html(CRITERIA, VENDORS, TESTERS, scoring, analysis, frame, (), ReportParams("P"), ISSUED).split()
+    )
+    assert "<p>Not computed: no vendor is ranked.</p>" in html
+    assert "Not computed: no vendor is ranked, so leaving a tester out cannot change a winner." in html
+    assert "No single tester changes the winner" not in html
+    assert ">never<" not in html
+
+
+def test_no_elimination_is_not_said_of_must_criteria_nobody_assessed() -> None:
+    frame = scores_frame()
+    frame = frame[frame["criterion"] != "A1"]  # the one MUST criterion, left blank by every tester
+    scoring = score(CRITERIA, VENDORS, frame, PARAMS, TESTERS)
+    assert not any(v.eliminated for v in scoring.vendors)
+    analysis = analyse(
+        CRITERIA, VENDORS, TESTERS, frame, PARAMS, scoring, disagreement_sd=1.5, draws=100, delta=0.25, seed=0
+    )
+    ctx = report_context(CRITERIA, VENDORS, TESTERS, scoring, analysis, frame, (), ReportParams("P"), ISSUED)
+    assert ctx["summary"]["unassessed_musts"] == 3  # A1, for each of the three vendors
+    html = " ".join(
+        render_report_html(CRITERIA, VENDORS, TESTERS, scoring, analysis, frame, (), ReportParams("P"), ISSUED).split()
+    )
+    assert "every MUST criterion that testers assessed reached the threshold" in html
+    assert "every MUST criterion reached the threshold" not in html
+    assert "MUST criteria left unassessed for some vendors: 3 (listed in section 5)." in html
 
 
 def test_without_group_columns_the_chapters_are_renumbered() -> None:
