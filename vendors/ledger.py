@@ -97,17 +97,27 @@ _STORAGE_CODES = {
 }
 
 
+#: SQLite's primary result codes for a file that is not, or no longer, a readable ledger.
+_DAMAGED_CODES = {sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT}
+
+
 @contextmanager
 def storage_errors(path: Path) -> Iterator[None]:
     """Turn SQLite's 'database or disk is full', 'readonly database' and I/O errors into an OSError naming ``path``.
 
     SQLite words these without the file, and as its own exception: the CLI says which file
-    could not be used, as it does for any file the system refuses.
+    could not be used, as it does for any file the system refuses. A file that is not a
+    database, or a damaged one, is a DataError naming it.
     """
     try:
         yield
-    except sqlite3.OperationalError as exc:
-        code = _STORAGE_CODES.get(getattr(exc, "sqlite_errorcode", 0) & 0xFF)
+    except sqlite3.DatabaseError as exc:
+        primary = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+        if primary in _DAMAGED_CODES:
+            kept = Path(path).parent / "archive"
+            message = f"the ledger {path} is damaged ({exc}); the files it recorded are kept in {kept}"
+            raise DataError(message) from None
+        code = _STORAGE_CODES.get(primary) if isinstance(exc, sqlite3.OperationalError) else None
         if code is None:
             raise
         raise OSError(code, os.strerror(code), str(path)) from exc
@@ -323,27 +333,49 @@ def encode_sheets(rows: Sequence[ScoreRow]) -> tuple[EncodedSheet, ...]:
 
 
 def _read(ledger_path: Path) -> sqlite3.Connection | None:
-    """A connection to an existing ledger, or None when there is none yet (nothing collected)."""
-    if not Path(ledger_path).exists():
+    """A connection to an existing ledger, or None when there is none yet (nothing collected).
+
+    Reading a ledger in WAL mode creates its index file (``-shm``) beside it: in a folder this
+    process may not write (a campaign on a read-only share, an auditor's copy) SQLite refuses.
+    The ledger is then read as an immutable file, which is exact as long as no commit waits in
+    its write-ahead log; one that does cannot be read without writing, and the error says so.
+    """
+    path = Path(ledger_path)
+    if not path.exists():
         return None
-    conn = sqlite3.connect(ledger_path, timeout=BUSY_TIMEOUT_MS / 1000)
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    return conn
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()  # opens the WAL index, if it can
+        return conn
+    except sqlite3.OperationalError as exc:
+        conn.close()
+        primary = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+        wal = path.with_name(path.name + "-wal")
+        if primary not in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN) or (wal.exists() and wal.stat().st_size):
+            raise
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
 
 
 def current_scores(ledger_path: Path) -> pd.DataFrame:
     """The scores frame of vendors/scoring.py: one row per (tester, vendor, criterion) of current workbooks."""
-    conn = _read(ledger_path)
-    if conn is None:
-        return _scores_frame([])
-    with closing(conn):
-        sheets = conn.execute(
-            "SELECT s.tester, h.vendor, h.rows FROM sheets h JOIN submissions s ON s.seq = h.submission "
-            "WHERE s.status = ? ORDER BY s.tester, s.seq, h.first",
-            (ACCEPTED,),
-        ).fetchall()
+    with storage_errors(ledger_path):
+        conn = _read(ledger_path)
+        if conn is None:
+            return _scores_frame([])
+        with closing(conn):
+            sheets = _current_sheets(conn)
     rows = [(tester, vendor, *score) for tester, vendor, text in sheets for score in json.loads(text)]
     return _scores_frame(rows)
+
+
+def _current_sheets(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
+    """(tester, vendor, JSON rows) of every vendor sheet of the current workbooks."""
+    return conn.execute(
+        "SELECT s.tester, h.vendor, h.rows FROM sheets h JOIN submissions s ON s.seq = h.submission "
+        "WHERE s.status = ? ORDER BY s.tester, s.seq, h.first",
+        (ACCEPTED,),
+    ).fetchall()
 
 
 def _scores_frame(rows: list[tuple[object, ...]]) -> pd.DataFrame:
@@ -360,13 +392,14 @@ def _scores_frame(rows: list[tuple[object, ...]]) -> pd.DataFrame:
 
 def submissions(ledger_path: Path) -> list[Submission]:
     """Every collected file, in the order of collection."""
-    conn = _read(ledger_path)
-    if conn is None:
-        return []
-    with closing(conn):
-        rows = conn.execute(
-            "SELECT sha256, path, tester, received, status, problems, archive FROM submissions ORDER BY seq"
-        ).fetchall()
+    with storage_errors(ledger_path):
+        conn = _read(ledger_path)
+        if conn is None:
+            return []
+        with closing(conn):
+            rows = conn.execute(
+                "SELECT sha256, path, tester, received, status, problems, archive FROM submissions ORDER BY seq"
+            ).fetchall()
     return [
         Submission(
             sha256=sha,

@@ -597,6 +597,21 @@ def test_a_full_ledger_stops_the_run_and_keeps_what_it_recorded(root: Path, monk
     assert [s.tester for s in recorded] == [f"T00{n}" for n in range(1, len(recorded) + 1)]
 
 
+@pytest.mark.parametrize("command", ["collect", "status", "score", "report"])
+def test_a_damaged_ledger_is_one_line_naming_it(root: Path, command: str) -> None:
+    fill(root, "T001", GOOD)
+    assert run("collect", root).exit_code == 0
+    ledger_path = root / ".tender" / "ledger.sqlite"
+    ledger_path.write_bytes(b"not a database, overwritten by mistake\n")
+    result = run(command, root)
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == (
+        f"Error: the ledger {ledger_path} is damaged (file is not a database); the files it recorded are kept in "
+        f"{root / '.tender' / 'archive'}"
+    )
+    assert "Traceback" not in result.output
+
+
 def test_find_workbooks_skips_lock_files_and_other_files(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     (inbox / "from mail").mkdir(parents=True)

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
+from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from criteria.errors import DataError
 from vendors import ledger
 from vendors.intake import Intake, Problem, ScoreRow
 from vendors.scoring import SCORE_COLUMNS
@@ -158,6 +163,71 @@ def test_a_ledger_of_a_newer_schema_is_refused_untouched(ledger_path: Path) -> N
             ("meta",),
             ("sqlite_autoindex_meta_1",),
         ]
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda path: path.write_bytes(b"garbage\n"), id="not a database"),
+        pytest.param(lambda path: path.write_bytes(path.read_bytes()[:4096] + bytes(8192)), id="cut short"),
+    ],
+)
+def test_a_damaged_ledger_is_named_not_a_traceback(ledger_path: Path, damage: Callable[[Path], object]) -> None:
+    with closing(ledger.connect(ledger_path)) as conn:
+        ledger.record(
+            conn, "a" * 64, "inbox/T001.xlsx", "a.xlsx", accepted("T001", ScoreRow("V1", "C1", 4.0, False, ""))
+        )
+    damage(ledger_path)
+    for read in (ledger.current_scores, ledger.submissions):
+        with pytest.raises(DataError) as raised:
+            read(ledger_path)
+        archive = ledger_path.parent / "archive"
+        assert str(raised.value).startswith(f"the ledger {ledger_path} is damaged (")
+        assert str(raised.value).endswith(f"); the files it recorded are kept in {archive}")
+    with pytest.raises(DataError, match="is damaged"):
+        with ledger.storage_errors(ledger_path), closing(ledger.connect(ledger_path)):
+            pass
+
+
+#: Reads the ledger given as argv[1] and prints what it holds: run as a process that may not write its folder.
+_READER = """
+import sys
+from pathlib import Path
+from vendors import ledger
+path = Path(sys.argv[1])
+print(len(ledger.current_scores(path)), [s.tester for s in ledger.submissions(path)])
+"""
+
+
+def _without_write_access(argv: list[str]) -> list[str]:
+    """``argv`` run so that file permissions hold: root ignores them unless its capability to do so is dropped."""
+    if os.geteuid() != 0:
+        return argv
+    caps = "-dac_override,-dac_read_search"
+    return ["setpriv", f"--bounding-set={caps}", f"--inh-caps={caps}", *argv]
+
+
+def test_a_ledger_in_a_read_only_folder_is_read(ledger_path: Path) -> None:
+    """An auditor's copy or a read-only share: status, score and report only read the ledger."""
+    with closing(ledger.connect(ledger_path)) as conn:
+        ledger.record(
+            conn, "a" * 64, "inbox/T001.xlsx", "a.xlsx", accepted("T001", ScoreRow("V1", "C1", 4.0, False, ""))
+        )
+        ledger.record(
+            conn, "b" * 64, "inbox/T002.xlsx", "b.xlsx", accepted("T002", ScoreRow("V1", "C1", 2.0, False, ""))
+        )
+    folder = ledger_path.parent
+    assert sorted(p.name for p in folder.iterdir()) == ["ledger.sqlite"]  # the last connection removed -wal, -shm
+    folder.chmod(0o555)
+    try:
+        reader = [sys.executable, "-c", _READER, str(ledger_path)]
+        done = subprocess.run(_without_write_access(reader), capture_output=True, text=True, check=False)
+        # Without the fallback SQLite says 'attempt to write a readonly database' (it cannot create -shm).
+        assert (done.returncode, done.stderr) == (0, "")
+        assert done.stdout == "2 ['T001', 'T002']\n"
+        assert sorted(p.name for p in folder.iterdir()) == ["ledger.sqlite"]
+    finally:
+        folder.chmod(0o755)
 
 
 def test_same_bytes_twice_is_a_no_op(ledger_path: Path) -> None:
