@@ -37,6 +37,10 @@ DATA_MESSAGES: dict[str, dict[str, str]] = {
         "cost_invalid": "{column} {value!r} is not an amount >= 0",
         "email_invalid": "e-mail {email!r} has no '@'",
         "no_tester": "there is no tester",
+        "ledger_damaged": "the ledger {path} is damaged ({reason}); the files it recorded are kept in {archive}",
+        "ledger_other_campaign": "the ledger {path} holds the workbooks of campaign {recorded!r}, not of "
+        "{campaign!r}: put back campaign_id: {recorded} in tender.yaml, or move {folder} aside to start this "
+        "campaign afresh",
     },
     "fr": {
         "file_not_found": "fichier introuvable",
@@ -70,6 +74,11 @@ DATA_MESSAGES: dict[str, dict[str, str]] = {
         "cost_invalid": "{column} {value!r} n'est pas un montant >= 0",
         "email_invalid": "le courriel {email!r} n'a pas de '@'",
         "no_tester": "il n'y a aucun testeur",
+        "ledger_damaged": "le registre {path} est endommagé ({reason}) ; les fichiers qu'il a enregistrés sont "
+        "conservés dans {archive}",
+        "ledger_other_campaign": "le registre {path} contient les classeurs de la campagne {recorded!r}, pas de "
+        "{campaign!r} : remettez campaign_id: {recorded} dans tender.yaml, ou déplacez {folder} pour repartir de "
+        "zéro avec cette campagne",
     },
 }
 

@@ -652,7 +652,10 @@ def run_collect(plan: CollectPlan, progress: Progress | None = None, jobs: int |
     language = campaign.settings.language
     results: list[Collected] = []
     root = paths.root.resolve()
-    with ledger.storage_errors(paths.ledger), closing(ledger.connect(paths.ledger)) as conn:
+    with (
+        ledger.storage_errors(paths.ledger),
+        closing(ledger.connect(paths.ledger, campaign.settings.campaign_id)) as conn,
+    ):
         # Files rejected before are checked again: the campaign may have changed since (testers.xlsx fixed).
         context = _Context(paths.archive, ledger.settled(conn), expected_of(campaign), root)
         workers = jobs if jobs is not None else default_workers()
@@ -818,7 +821,7 @@ class StatusReport:
 def status(root: Path) -> StatusReport:
     """The state of returns of the campaign in ``root``, from its ledger."""
     campaign = load_campaign(root)
-    subs = ledger.submissions(campaign.paths.ledger)
+    subs = ledger.submissions(campaign.paths.ledger, campaign.settings.campaign_id)
     known_ids = {t.id for t in campaign.testers}
     testers = []
     for tester in campaign.testers:
@@ -835,7 +838,7 @@ def status(root: Path) -> StatusReport:
                 rejected=sum(1 for s in own if s.status == ledger.REJECTED),
             )
         )
-    scores = ledger.current_scores(campaign.paths.ledger)
+    scores = ledger.current_scores(campaign.paths.ledger, campaign.settings.campaign_id)
     answered = scores[scores["score"].notna() | scores["na"]]
     per_vendor = answered.groupby("vendor")["tester"].nunique().to_dict() if len(answered) else {}
     vendors = tuple(VendorStatus(v.id, v.name, int(per_vendor.get(v.id, 0))) for v in campaign.vendors)

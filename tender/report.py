@@ -170,7 +170,7 @@ def write_report(
     if language is not None and language != campaign.settings.language:
         campaign = dataclasses.replace(campaign, settings=dataclasses.replace(campaign.settings, language=language))
     language = campaign.settings.language
-    trail = submissions(campaign.paths.ledger)
+    trail = submissions(campaign.paths.ledger, campaign.settings.campaign_id)
     # Checked before scoring: with nothing collected, any other complaint (e.g. prices) would come too early.
     if not any(item.status == "accepted" for item in trail):
         raise NoScoresError(

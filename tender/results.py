@@ -79,7 +79,7 @@ def load_scores(campaign: Campaign) -> pd.DataFrame:
     """The current scores of the campaign's ledger: the single place that reads it for scoring."""
     from vendors.ledger import current_scores
 
-    return current_scores(campaign.paths.ledger)
+    return current_scores(campaign.paths.ledger, campaign.settings.campaign_id)
 
 
 def evaluate(campaign: Campaign) -> Evaluation:

@@ -114,17 +114,19 @@ def storage_errors(path: Path) -> Iterator[None]:
     except sqlite3.DatabaseError as exc:
         primary = getattr(exc, "sqlite_errorcode", 0) & 0xFF
         if primary in _DAMAGED_CODES:
-            kept = Path(path).parent / "archive"
-            message = f"the ledger {path} is damaged ({exc}); the files it recorded are kept in {kept}"
-            raise DataError(message) from None
+            raise DataError.of("ledger_damaged", path=path, reason=exc, archive=Path(path).parent / "archive") from None
         code = _STORAGE_CODES.get(primary) if isinstance(exc, sqlite3.OperationalError) else None
         if code is None:
             raise
         raise OSError(code, os.strerror(code), str(path)) from exc
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    """Open (creating if needed) the ledger in WAL mode with a busy timeout; transactions are explicit."""
+def connect(path: Path, campaign_id: str | None = None) -> sqlite3.Connection:
+    """Open (creating if needed) the ledger in WAL mode with a busy timeout; transactions are explicit.
+
+    With ``campaign_id``, the ledger is that campaign's: a new ledger (or one from before this
+    check) records it, and one that holds another campaign's workbooks is refused (see _own).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -153,10 +155,29 @@ def connect(path: Path) -> sqlite3.Connection:
             conn.execute(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
             )
+            if campaign_id is not None:
+                _own(conn, path, campaign_id, record=True)
     except BaseException:
         conn.close()
         raise
     return conn
+
+
+def _own(conn: sqlite3.Connection, path: Path, campaign_id: str, record: bool = False) -> None:
+    """Refuse a ledger that holds the workbooks of another campaign than ``campaign_id``.
+
+    `tender init --force` over a campaign, or a changed campaign_id, would otherwise rank the new
+    campaign on the old one's scores (tester and vendor IDs often repeat). ``record``: a ledger
+    that names no campaign yet takes this one.
+    """
+    row = conn.execute("SELECT value FROM meta WHERE key = 'campaign_id'").fetchone()
+    if row is None:
+        if record:
+            conn.execute("INSERT INTO meta (key, value) VALUES ('campaign_id', ?)", (campaign_id,))
+        return
+    if row[0] != campaign_id:
+        folder = Path(path).parent
+        raise DataError.of("ledger_other_campaign", path=path, recorded=row[0], campaign=campaign_id, folder=folder)
 
 
 def _version(conn: sqlite3.Connection) -> int | None:
@@ -357,13 +378,18 @@ def _read(ledger_path: Path) -> sqlite3.Connection | None:
     return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
 
 
-def current_scores(ledger_path: Path) -> pd.DataFrame:
-    """The scores frame of vendors/scoring.py: one row per (tester, vendor, criterion) of current workbooks."""
+def current_scores(ledger_path: Path, campaign_id: str | None = None) -> pd.DataFrame:
+    """The scores frame of vendors/scoring.py: one row per (tester, vendor, criterion) of current workbooks.
+
+    With ``campaign_id``, a ledger of another campaign is refused (see _own).
+    """
     with storage_errors(ledger_path):
         conn = _read(ledger_path)
         if conn is None:
             return _scores_frame([])
         with closing(conn):
+            if campaign_id is not None:
+                _own(conn, ledger_path, campaign_id)
             sheets = _current_sheets(conn)
     rows = [(tester, vendor, *score) for tester, vendor, text in sheets for score in json.loads(text)]
     return _scores_frame(rows)
@@ -390,13 +416,15 @@ def _scores_frame(rows: list[tuple[object, ...]]) -> pd.DataFrame:
     return frame.astype(dtypes).reset_index(drop=True)
 
 
-def submissions(ledger_path: Path) -> list[Submission]:
-    """Every collected file, in the order of collection."""
+def submissions(ledger_path: Path, campaign_id: str | None = None) -> list[Submission]:
+    """Every collected file, in the order of collection; with ``campaign_id``, refuses another campaign's ledger."""
     with storage_errors(ledger_path):
         conn = _read(ledger_path)
         if conn is None:
             return []
         with closing(conn):
+            if campaign_id is not None:
+                _own(conn, ledger_path, campaign_id)
             rows = conn.execute(
                 "SELECT sha256, path, tester, received, status, problems, archive FROM submissions ORDER BY seq"
             ).fetchall()

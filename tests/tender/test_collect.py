@@ -580,8 +580,8 @@ def test_a_full_ledger_stops_the_run_and_keeps_what_it_recorded(root: Path, monk
         fill(root, f"T00{number}", GOOD, mtime=1_000 * number)
     connect = ledger.connect
 
-    def small(path: Path) -> sqlite3.Connection:
-        conn = connect(path)
+    def small(path: Path, campaign_id: str | None = None) -> sqlite3.Connection:
+        conn = connect(path, campaign_id)
         # SQLite's own 'database or disk is full' once the file reaches this many pages, as on a full disk.
         pages = conn.execute("PRAGMA page_count").fetchone()[0]
         conn.execute(f"PRAGMA max_page_count = {pages + 3}")
@@ -610,6 +610,24 @@ def test_a_damaged_ledger_is_one_line_naming_it(root: Path, command: str) -> Non
         f"{root / '.tender' / 'archive'}"
     )
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("command", ["collect", "status", "score", "report"])
+def test_another_campaign_id_is_refused_rather_than_ranked_on_the_old_scores(root: Path, command: str) -> None:
+    """tender init --force over a campaign, or campaign_id edited: the ledger holds the earlier campaign's workbooks."""
+    fill(root, "T001", GOOD)
+    assert run("collect", root).exit_code == 0
+    config = root / "tender.yaml"
+    before = load_campaign(root).settings.campaign_id
+    text = config.read_text(encoding="utf-8")
+    assert f"campaign_id: {before}\n" in text
+    config.write_text(text.replace(f"campaign_id: {before}\n", "campaign_id: C-other\n"), encoding="utf-8")
+    result = run(command, root)
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1].startswith(
+        f"Error: the ledger {root / '.tender' / 'ledger.sqlite'} holds the workbooks of campaign {before!r}, "
+        "not of 'C-other'"
+    )
 
 
 def test_find_workbooks_skips_lock_files_and_other_files(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from pypdf import PdfReader
 from tender.campaign import load_campaign
 from tender.cli import cli
 from tender.demo import demo_testers, simulate_answers
+from vendors import ledger
 
 
 def test_demo_runs_every_command_and_writes_both_pdfs(tmp_path: Path) -> None:
@@ -90,3 +91,17 @@ def test_demo_again_with_force_in_the_same_folder(tmp_path: Path) -> None:
     assert again.output.startswith(f"== Example campaign created in {root} (4 simulated testers)\n")
     assert "   tender collect reported (exit code 1): 1 workbook(s) rejected" in again.output
     assert "6 file(s): 5 accepted, 1 rejected, 0 unchanged, " in again.output
+    # The first demo's ledger and inbox are kept aside, not mixed with the second campaign's.
+    (replaced,) = root.glob("replaced-*")
+    assert f"   The earlier campaign's ledger and inbox were moved to {replaced}\n" in again.output
+    assert sorted(p.name for p in replaced.iterdir()) == [".tender", "inbox"]
+    assert len(ledger.submissions(replaced / ".tender" / "ledger.sqlite", old_id)) == 6
+    assert "from 4 testers' workbooks" in again.output
+
+
+def test_demo_with_force_in_a_new_folder_sets_nothing_aside(tmp_path: Path) -> None:
+    root = tmp_path / "demo"
+    result = CliRunner().invoke(cli, ["demo", str(root), "--testers", "3", "--force"])
+    assert result.exit_code == 0, result.output
+    assert "moved to" not in result.output
+    assert not list(root.glob("replaced-*"))

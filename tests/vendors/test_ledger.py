@@ -230,6 +230,31 @@ def test_a_ledger_in_a_read_only_folder_is_read(ledger_path: Path) -> None:
         folder.chmod(0o755)
 
 
+def test_a_ledger_belongs_to_the_campaign_that_first_collected_into_it(ledger_path: Path) -> None:
+    with closing(ledger.connect(ledger_path, "C-2027")) as conn:
+        ledger.record(
+            conn, "a" * 64, "inbox/T001.xlsx", "a.xlsx", accepted("T001", ScoreRow("V1", "C1", 4.0, False, ""))
+        )
+    with closing(ledger.connect(ledger_path, "C-2027")):
+        pass  # the same campaign again
+    assert len(ledger.current_scores(ledger_path, "C-2027")) == 1
+    expected = (
+        f"the ledger {ledger_path} holds the workbooks of campaign 'C-2027', not of 'C-2028': put back "
+        f"campaign_id: C-2027 in tender.yaml, or move {ledger_path.parent} aside to start this campaign afresh"
+    )
+    for use in (
+        lambda: ledger.connect(ledger_path, "C-2028"),
+        lambda: ledger.current_scores(ledger_path, "C-2028"),
+        lambda: ledger.submissions(ledger_path, "C-2028"),
+    ):
+        with pytest.raises(DataError) as raised:
+            use()
+        assert str(raised.value) == expected
+        assert str(raised.value.localized("fr")).startswith(f"le registre {ledger_path} contient les classeurs de")
+    # Without a campaign to check (scripts, the benchmark), the ledger reads as it is.
+    assert len(ledger.current_scores(ledger_path)) == 1
+
+
 def test_same_bytes_twice_is_a_no_op(ledger_path: Path) -> None:
     with closing(ledger.connect(ledger_path)) as conn:
         ledger.record(conn, "b" * 64, "x.xlsx", "b.xlsx", accepted("T001", ScoreRow("V1", "C1", 3.0, False, "")))
