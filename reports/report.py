@@ -292,7 +292,8 @@ def report_context(
         "eliminated": eliminated,
         "unassessed": [v.name for v in results if not v.assessed],
         "testers": len(testers),
-        "respondents": len({e.tester for e in accepted if e.tester}),
+        # Testers since removed from testers.xlsx do not count (their scores are left out of the ranking too).
+        "respondents": len({e.tester for e in accepted if e.tester} & {t.id for t in testers}),
         "workbooks": {s: status_counts.get(s, 0) for s in STATUSES},
         "scores": format_number(len(numeric), language, 0),
         "coverage_min": percent(min(coverages, default=0.0), 0),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import textwrap
 from dataclasses import dataclass
 from typing import Any
@@ -83,10 +84,20 @@ def load_scores(campaign: Campaign) -> pd.DataFrame:
 
 
 def evaluate(campaign: Campaign) -> Evaluation:
-    """Score the campaign's current submissions with DESIGN.md section 5 and analyse them (section 6)."""
+    """Score the campaign's current submissions with DESIGN.md section 5 and analyse them (section 6).
+
+    Only the testers of testers.xlsx count: a workbook accepted before its tester was removed
+    from the list is left out of the ranking and of every analysis, and a note says whose.
+    """
     scores = load_scores(campaign)
+    listed = {t.id for t in campaign.testers}
+    unknown = tuple(sorted(set(scores["tester"]) - listed))
+    if unknown:
+        scores = scores[scores["tester"].isin(listed)].reset_index(drop=True)
     settings, params = campaign.settings, scoring_params(campaign.settings)
     result = score(campaign.criteria, campaign.vendors, scores, params, campaign.testers)
+    if unknown:
+        result = dataclasses.replace(result, unknown_testers=unknown)
     found = analyse(
         campaign.criteria,
         campaign.vendors,

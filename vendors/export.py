@@ -157,6 +157,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "unknown_vendors": "Scores for vendors that vendors.xlsx does not list were ignored: {ids}.",
         "unknown_criteria": "Scores for criteria that criteria.xlsx does not list were ignored: {ids}.",
         "ungrouped": "Testers with no value in column '{column}' form one group: {ids}.",
+        "unknown_testers": "Workbooks of testers that testers.xlsx no longer lists were left out: {ids}.",
     },
     "fr": {
         "weights": "Poids effectif du critère i de la catégorie c{nb}: e_i = (W_c / ΣW) × (w_i / Σ_(j∈c) w_j), "
@@ -205,6 +206,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "unknown_vendors": "Les notes de fournisseurs absents de vendors.xlsx ont été ignorées{nb}: {ids}.",
         "unknown_criteria": "Les notes de critères absents de criteria.xlsx ont été ignorées{nb}: {ids}.",
         "ungrouped": "Les testeurs sans valeur dans la colonne «{nb}{column}{nb}» forment un groupe{nb}: {ids}.",
+        "unknown_testers": "Les classeurs de testeurs que testers.xlsx ne liste plus ont été écartés{nb}: {ids}.",
     },
 }
 
@@ -344,6 +346,8 @@ def result_notes(result: ScoringResult, language: str = "en") -> list[str]:
     if result.ungrouped_testers:
         column = result.params.balance_groups or ""
         notes.append(_text(language, "ungrouped", column=column, ids=", ".join(result.ungrouped_testers)))
+    if result.unknown_testers:
+        notes.append(_text(language, "unknown_testers", ids=", ".join(result.unknown_testers)))
     return notes
 
 

@@ -173,7 +173,8 @@ class ScoringResult:
 
     ``unknown_vendors`` and ``unknown_criteria`` are IDs found in the scores but not in the
     campaign (their rows are ignored); ``ungrouped_testers`` are testers with no value in the
-    ``balance_groups`` column (they form one group of their own).
+    ``balance_groups`` column (they form one group of their own); ``unknown_testers`` are
+    testers whose scores the caller left out because the campaign no longer lists them.
     """
 
     params: ScoringParams
@@ -183,6 +184,7 @@ class ScoringResult:
     unknown_vendors: tuple[str, ...] = ()
     unknown_criteria: tuple[str, ...] = ()
     ungrouped_testers: tuple[str, ...] = ()
+    unknown_testers: tuple[str, ...] = ()
 
     def vendor(self, vendor_id: str) -> VendorResult:
         """The result of one vendor (KeyError if unknown)."""

@@ -189,6 +189,16 @@ def test_summary_names_the_winner_margin_and_participation() -> None:
     assert summary["scores"] == "60"
 
 
+def test_respondents_are_the_testers_of_the_campaign() -> None:
+    """A tester accepted once, then removed from testers.xlsx, is not among those who took part."""
+    r = results()
+    day = dt.datetime(2027, 3, 2, 9, 0, tzinfo=UTC)
+    audit = [*audit_trail(), AuditEntry("T9.xlsx", "ef" * 32, "accepted", day, "T9")]
+    args = (CRITERIA, VENDORS, TESTERS, r.scoring, r.analysis, r.scores, audit, ReportParams("P"), ISSUED)
+    summary = report_context(*args)["summary"]
+    assert (summary["respondents"], summary["testers"]) == (4, 4)
+
+
 def test_summary_in_french() -> None:
     ctx = context("fr")
     assert ctx["summary"]["margin"] == "7,50"

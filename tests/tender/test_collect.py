@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import errno
 import hashlib
+import json
 import os
 import shutil
 import sqlite3
@@ -25,7 +26,7 @@ from tender.campaign import init_campaign, load_campaign
 from tender.cli import cli
 from tender.collect import collect, find_workbooks, is_lock_file, make_sheets
 from vendors import ledger
-from vendors.io import write_testers
+from vendors.io import write_testers, write_vendors
 from vendors.workbook import META_SHEET, fill_workbook
 
 GOOD = {"V1": {"PRO-01": (4, "Easy to find"), "PRO-02": ("3", "")}, "V3": {"PRO-01": ("N/A", "")}}
@@ -628,6 +629,24 @@ def test_another_campaign_id_is_refused_rather_than_ranked_on_the_old_scores(roo
         f"Error: the ledger {root / '.tender' / 'ledger.sqlite'} holds the workbooks of campaign {before!r}, "
         "not of 'C-other'"
     )
+
+
+def test_a_tester_removed_from_testers_xlsx_no_longer_counts(root: Path) -> None:
+    """Accepted while listed, then removed from testers.xlsx: left out of the ranking, with a note naming them."""
+    vendors = [dataclasses.replace(v, price_per_user_month=10.0) for v in load_campaign(root).vendors]
+    write_vendors(vendors, root / "vendors.xlsx")  # priced, as `tender score` requires with a price weight
+    fill(root, "T001", GOOD, mtime=1_000)
+    fill(root, "T002", GOOD, mtime=2_000)
+    assert run("collect", root).exit_code == 0
+    assert "from 2 testers' workbooks" in run("score", root).output
+    write_testers([t for t in load_campaign(root).testers if t.id != "T002"], root / "testers.xlsx")
+    table = run("score", root)
+    assert table.exit_code == 0
+    assert "from 1 tester's workbook" in table.output
+    assert "- Workbooks of testers that testers.xlsx no longer lists were left out: T002." in table.output
+    data = json.loads(run("score", root, "--format", "json").output)
+    assert data["campaign"]["testers_with_scores"] == 1
+    assert "Workbooks of testers that testers.xlsx no longer lists were left out: T002." in data["warnings"]
 
 
 def test_find_workbooks_skips_lock_files_and_other_files(tmp_path: Path) -> None:
