@@ -90,13 +90,14 @@ REPORT: dict[str, dict[str, str]] = {
         "fr": "{winner} n'arrive en tête que dans {share} des {draws} pondérations aléatoires",
     },
     "verdict.weights": {
-        "en": "changing the weight of one category by less than ±{delta} can change the winner ({count} categories)",
-        "fr": "modifier le poids d'une seule catégorie de moins de ±{delta} peut changer le vainqueur ({count} "
-        "catégories)",
+        "en": "changing the weight of one category by less than ±{delta} can change the winner (categories "
+        "concerned: {count})",
+        "fr": "modifier le poids d'une seule catégorie de moins de ±{delta} peut changer le vainqueur (catégories "
+        "concernées : {count})",
     },
     "verdict.testers": {
-        "en": "leaving out a single tester can change the winner ({count} testers)",
-        "fr": "retirer un seul testeur peut changer le vainqueur ({count} testeurs)",
+        "en": "leaving out a single tester can change the winner (testers concerned: {count})",
+        "fr": "retirer un seul testeur peut changer le vainqueur (testeurs concernés : {count})",
     },
     "verdict.fragile": {
         "en": "No robust winner: {reasons}. Details in section {section}.",
@@ -122,18 +123,18 @@ REPORT: dict[str, dict[str, str]] = {
     },
     "summary.participation": {"en": "Participation", "fr": "Participation"},
     "summary.participation_text": {
-        "en": "{respondents} of the {testers} testers returned a valid workbook; {accepted} workbooks are counted, "
-        "with {scores} scores in all. The criteria assessed cover {low} to {high} of the weights, depending on "
-        "the vendor.",
-        "fr": "{respondents} des {testers} testeurs ont rendu un classeur valide ; {accepted} classeurs sont pris "
-        "en compte, soit {scores} notes au total. Les critères évalués couvrent de {low} à {high} des "
+        "en": "Testers who returned a valid workbook: {respondents} of {testers}. Workbooks counted: {accepted}; "
+        "scores in all: {scores}. The criteria assessed cover {low} to {high} of the weights, depending on the "
+        "vendor.",
+        "fr": "Testeurs ayant rendu un classeur valide : {respondents} sur {testers}. Classeurs pris en compte : "
+        "{accepted} ; notes au total : {scores}. Les critères évalués couvrent de {low} à {high} des "
         "pondérations selon le fournisseur.",
     },
     "summary.participation_same": {
-        "en": "{respondents} of the {testers} testers returned a valid workbook; {accepted} workbooks are counted, "
-        "with {scores} scores in all. The criteria assessed cover {low} of the weights for every vendor.",
-        "fr": "{respondents} des {testers} testeurs ont rendu un classeur valide ; {accepted} classeurs sont pris "
-        "en compte, soit {scores} notes au total. Les critères évalués couvrent {low} des pondérations pour "
+        "en": "Testers who returned a valid workbook: {respondents} of {testers}. Workbooks counted: {accepted}; "
+        "scores in all: {scores}. The criteria assessed cover {low} of the weights for every vendor.",
+        "fr": "Testeurs ayant rendu un classeur valide : {respondents} sur {testers}. Classeurs pris en compte : "
+        "{accepted} ; notes au total : {scores}. Les critères évalués couvrent {low} des pondérations pour "
         "chaque fournisseur.",
     },
     "summary.rejected_text": {
@@ -234,9 +235,9 @@ REPORT: dict[str, dict[str, str]] = {
         "commentaires qui la fondent.",
     },
     "knockouts.figures": {
-        "en": "Combined score {score} (threshold {threshold}) from {n} scores; standard deviation {sd}; "
+        "en": "Combined score {score} (threshold {threshold}); scores: {n}; standard deviation {sd}; "
         "answered N/A: {na}.",
-        "fr": "Note combinée {score} (seuil {threshold}) sur {n} notes ; écart-type {sd} ; réponses N/A : {na}.",
+        "fr": "Note combinée {score} (seuil {threshold}) ; notes : {n} ; écart-type {sd} ; réponses N/A : {na}.",
     },
     "knockouts.none": {"en": "No vendor was eliminated.", "fr": "Aucun fournisseur n'a été éliminé."},
     "knockouts.missing_title": {"en": "MUST criteria not assessed", "fr": "Critères MUST non évalués"},
@@ -283,8 +284,8 @@ REPORT: dict[str, dict[str, str]] = {
         "fichier de résultats joint au rapport les liste tous.",
     },
     "agenda.figures": {
-        "en": "{n} scores, mean {mean}, standard deviation {sd}, range {spread}.",
-        "fr": "{n} notes, moyenne {mean}, écart-type {sd}, étendue {spread}.",
+        "en": "Scores: {n}; mean {mean}, standard deviation {sd}, range {spread}.",
+        "fr": "Notes : {n} ; moyenne {mean}, écart-type {sd}, étendue {spread}.",
     },
     "agenda.none": {
         "en": "Testers never disagreed beyond a standard deviation of {sd}: nothing needs a consensus meeting.",

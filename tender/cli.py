@@ -67,11 +67,32 @@ def _sweep(directory: Path) -> None:
 
 
 CHECK_OK = {
-    "en": "{name}: {categories} categories, {criteria} criteria, {vendors} vendors, {testers} testers. "
-    "No problem found.",
-    "fr": "{name} : {categories} catégories, {criteria} critères, {vendors} fournisseurs, {testers} testeurs. "
-    "Aucun problème détecté.",
+    "en": "{name}: {categories}, {criteria}, {vendors}, {testers}. No problem found.",
+    "fr": "{name} : {categories}, {criteria}, {vendors}, {testers}. Aucun problème détecté.",
 }
+#: The things `tender check` counts, in the singular and plural of each language.
+COUNTED = {
+    "en": {
+        "categories": ("category", "categories"),
+        "criteria": ("criterion", "criteria"),
+        "vendors": ("vendor", "vendors"),
+        "testers": ("tester", "testers"),
+    },
+    "fr": {
+        "categories": ("catégorie", "catégories"),
+        "criteria": ("critère", "critères"),
+        "vendors": ("fournisseur", "fournisseurs"),
+        "testers": ("testeur", "testeurs"),
+    },
+}
+
+
+def _counted(n: int, thing: str, language: str) -> str:
+    """``n`` things with the noun in the form the language's plural rules ask for (French: 0 and 1 are singular)."""
+    from babel import Locale
+
+    singular, plural = COUNTED[language][thing]
+    return f"{n} {singular if Locale.parse(language).plural_form(n) == 'one' else plural}"
 
 
 CANNOT_USE = {"en": "cannot use {name}: {reason}", "fr": "impossible d'utiliser {name} : {reason}"}
@@ -131,6 +152,7 @@ def cli() -> None:
     \b
     Lifecycle:
       tender init DIR        start a campaign from the bundled RSE catalogue
+      tender check DIR       check what you edited: every problem, with its cell
       tender spec DIR        publish the requirements specification (PDF)
       tender sheets DIR      generate one scoring workbook per pilot tester
       tender collect DIR     take back the filled workbooks from DIR/inbox
@@ -179,14 +201,15 @@ def check(directory: Path) -> None:
     from tender.campaign import check_campaign
 
     campaign = check_campaign(directory)
-    counts = {
-        "name": campaign.settings.name,
+    language = campaign.settings.language
+    sizes = {
         "categories": len(campaign.criteria.categories),
         "criteria": len(campaign.criteria.criteria),
         "vendors": len(campaign.vendors),
         "testers": len(campaign.testers),
     }
-    click.echo(CHECK_OK[campaign.settings.language].format(**counts))
+    counts = {thing: _counted(n, thing, language) for thing, n in sizes.items()}
+    click.echo(CHECK_OK[language].format(name=campaign.settings.name, **counts))
 
 
 @cli.command()

@@ -54,6 +54,18 @@ def test_init_then_check(tmp_path: Path) -> None:
     assert result.output.endswith(
         " : 12 catégories, 65 critères, 3 fournisseurs, 4 testeurs. Aucun problème détecté.\n"
     )
+    # One vendor is "1 fournisseur": the nouns follow each language's plural rules.
+    wb.active.delete_rows(3, 2)
+    wb.save(tmp_path / "c" / "vendors.xlsx")
+    result = runner.invoke(cli, ["check", str(tmp_path / "c")])
+    assert result.output.endswith(" : 12 catégories, 65 critères, 1 fournisseur, 4 testeurs. Aucun problème détecté.\n")
+
+
+def test_check_counts_in_english_singular_and_plural() -> None:
+    from tender.cli import _counted
+
+    assert [_counted(n, "criteria", "en") for n in (0, 1, 2)] == ["0 criteria", "1 criterion", "2 criteria"]
+    assert [_counted(n, "vendors", "fr") for n in (0, 1, 2)] == ["0 fournisseur", "1 fournisseur", "2 fournisseurs"]
 
 
 def test_init_twice_is_refused_without_force(tmp_path: Path) -> None:
@@ -188,3 +200,9 @@ def test_a_french_campaign_gets_its_errors_in_french(tmp_path: Path) -> None:
     # The same folder asked for in English gets English words.
     result = CliRunner().invoke(cli, ["init", str(root)])
     assert result.output.startswith(f"Error: {root} already holds a campaign")
+
+
+def test_the_lifecycle_in_help_lists_every_command() -> None:
+    text = CliRunner().invoke(cli, ["--help"]).output
+    lifecycle = text.split("Lifecycle:")[1].split("Options:")[0]
+    assert sorted(line.split()[1] for line in lifecycle.strip().splitlines()) == sorted(cli.commands)
