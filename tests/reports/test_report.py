@@ -602,6 +602,26 @@ def test_no_elimination_is_not_said_of_must_criteria_nobody_assessed() -> None:
     assert "MUST criteria left unassessed for some vendors: 3 (listed in section 5)." in html
 
 
+def test_long_names_are_cut_in_the_profile_key_and_captions_but_whole_in_the_tables() -> None:
+    """A 200-character category or vendor name would run off the page in the one-line key and under a radar."""
+    long_category = "Collaboration " * 14 + "end"
+    long_vendor = "Vendor " * 28 + "end"
+    first = CRITERIA.categories[0]
+    criteria = CriteriaSet((replace(first, name=long_category), *CRITERIA.categories[1:]), CRITERIA.criteria)
+    vendors = (replace(VENDORS[0], name=long_vendor), *VENDORS[1:])
+    frame = scores_frame()
+    scoring = score(criteria, vendors, frame, PARAMS, TESTERS)
+    analysis = analyse(
+        criteria, vendors, TESTERS, frame, PARAMS, scoring, disagreement_sd=1.5, draws=100, delta=0.25, seed=0
+    )
+    html = render_report_html(criteria, vendors, TESTERS, scoring, analysis, frame, (), ReportParams("P"), ISSUED)
+    keys = re.findall(r'<span class="key-item"><b class="mono">[^<]*</b> ([^<]*)</span>', html)
+    captions = re.findall(r"<figcaption>([^<]*)</figcaption>", html)
+    assert keys[0].endswith("…") and len(keys[0]) <= 61
+    assert any(c.endswith("…") and c.startswith("Vendor Vendor") and len(c) <= 61 for c in captions)
+    assert long_category in html and long_vendor in html  # the tables keep them whole
+
+
 def test_without_group_columns_the_chapters_are_renumbered() -> None:
     r = results()
     plain = tuple(replace(t, groups={}) for t in TESTERS)
