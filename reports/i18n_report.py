@@ -218,6 +218,10 @@ REPORT: dict[str, dict[str, str]] = {
         "mise en place plus les années.",
     },
     "costs.breakdown": {"en": "Breakdown over the horizon", "fr": "Répartition sur l'horizon"},
+    "costs.missing": {
+        "en": "Without a price in vendors.xlsx, hence not compared here: {names}.",
+        "fr": "Sans prix dans vendors.xlsx, donc non comparés ici : {names}.",
+    },
     "costs.none": {
         "en": "No vendor has a price, so costs are not compared.",
         "fr": "Aucun fournisseur n'a de prix : les coûts ne sont pas comparés.",

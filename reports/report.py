@@ -619,6 +619,7 @@ def report_context(
         ],
         "charts": chart_uris,
         "costs": costs,
+        "uncosted": [v.name for v in results if v.tco is None],
         # One column per year fits the page up to this horizon; beyond it the chart alone shows the years.
         "cost_years": cost_parts[1:] if horizon <= YEARS_IN_TABLE else [],
         "knockouts": knockouts,

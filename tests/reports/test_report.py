@@ -617,9 +617,26 @@ def test_long_names_are_cut_in_the_profile_key_and_captions_but_whole_in_the_tab
     html = render_report_html(criteria, vendors, TESTERS, scoring, analysis, frame, (), ReportParams("P"), ISSUED)
     keys = re.findall(r'<span class="key-item"><b class="mono">[^<]*</b> ([^<]*)</span>', html)
     captions = re.findall(r"<figcaption>([^<]*)</figcaption>", html)
-    assert keys[0].endswith("…") and len(keys[0]) <= 61
+    assert keys[0].endswith("…")
+    assert len(keys[0]) <= 61
     assert any(c.endswith("…") and c.startswith("Vendor Vendor") and len(c) <= 61 for c in captions)
-    assert long_category in html and long_vendor in html  # the tables keep them whole
+    # The tables keep them whole.
+    assert long_category in html
+    assert long_vendor in html
+
+
+def test_a_vendor_without_a_price_is_named_in_the_costs_section() -> None:
+    """With no price weight, a vendor may have no price: it is left out of the cost chart and tables, and said so."""
+    quality_only = replace(PARAMS, price_weight=0)
+    vendors = (*VENDORS[:2], replace(VENDORS[2], price_per_user_month=None, setup_cost=0.0, annual_fixed_cost=0.0))
+    frame = scores_frame()
+    scoring = score(CRITERIA, vendors, frame, quality_only, TESTERS)
+    assert scoring.vendor(VENDORS[2].id).tco is None
+    analysis = analyse(
+        CRITERIA, vendors, TESTERS, frame, quality_only, scoring, disagreement_sd=1.5, draws=100, delta=0.25, seed=0
+    )
+    html = render_report_html(CRITERIA, vendors, TESTERS, scoring, analysis, frame, (), ReportParams("P"), ISSUED)
+    assert "Without a price in vendors.xlsx, hence not compared here: Cyan." in html
 
 
 def test_without_group_columns_the_chapters_are_renumbered() -> None:
