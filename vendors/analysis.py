@@ -977,6 +977,10 @@ _TEXTS = {
             "±{delta}; no single category weight changed by up to ±{delta}, and no single tester left out, "
             "changes the winner."
         ),
+        "alone": (
+            "Only one vendor is ranked: {winner}. The others are eliminated or not assessed, so no weight and no "
+            "tester can change first place; the ranking compares it with no competitor."
+        ),
         "not_robust": "No robust winner: {reasons}.",
         "no_ranked": "no vendor is ranked (every vendor is eliminated or not assessed)",
         "tie": "{names} tie for first place",
@@ -993,6 +997,11 @@ _TEXTS = {
             "Vainqueur net\u00a0: {winner}. Il arrive premier dans {share} des {draws} tirages où chaque pondération "
             "varie de ±{delta}\u00a0; ni une pondération de catégorie modifiée d'au plus ±{delta}, ni le retrait "
             "d'un seul testeur ne change le vainqueur."
+        ),
+        "alone": (
+            "Un seul fournisseur est classé\u00a0: {winner}. Les autres sont éliminés ou non évalués\u00a0: aucune "
+            "pondération ni aucun testeur ne peut changer la première place, et le classement ne le compare à "
+            "aucun concurrent."
         ),
         "not_robust": "Pas de vainqueur robuste\u00a0: {reasons}.",
         "no_ranked": "aucun fournisseur n'est classé (tous sont éliminés ou non évalués)",
@@ -1035,7 +1044,9 @@ def verdict_text(analysis: AnalysisResult, language: str) -> str:
         "winner": name(analysis.verdict.winner or ""),
     }
     if analysis.verdict.robust:
-        return texts["clear"].format(**common)
+        # One ranked vendor keeps first place whatever the weights: robust, but with no one to beat.
+        alone = len(mc.first_place_share) == 1
+        return texts["alone" if alone else "clear"].format(**common)
     parts = []
     for reason in analysis.verdict.reasons:
         if reason == "no_ranked":

@@ -613,6 +613,17 @@ def test_verdict_clear_winner_in_both_languages() -> None:
     )
 
 
+def test_verdict_of_the_only_ranked_vendor_says_it_had_no_competitor() -> None:
+    alone = dataclasses.replace(sensitivity(share=1.0), monte_carlo=MonteCarloResult(10_000, 0.25, 0, {"A": 1.0}, 1.0))
+    result = with_verdict(alone)
+    assert result.verdict == analysis.Verdict(True, "A", ())
+    assert verdict_text(result, "en") == (
+        "Only one vendor is ranked: Alpha. The others are eliminated or not assessed, so no weight and no tester "
+        "can change first place; the ranking compares it with no competitor."
+    )
+    assert verdict_text(result, "fr").startswith("Un seul fournisseur est classé\u00a0: Alpha.")
+
+
 def test_verdict_no_robust_winner_gives_every_reason() -> None:
     sens = sensitivity(
         share=0.62,
