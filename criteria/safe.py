@@ -58,8 +58,15 @@ def _create_temporary(target: Path) -> tuple[int, str]:
     try:
         return tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except (FileNotFoundError, NotADirectoryError):
-        # Make the folder; where a file stands in its way, mkdir's error names that file, not a temporary name.
-        target.parent.mkdir(parents=True, exist_ok=True)
+        # Make the folder; where a file stands in its way, the error names that file, not a temporary name.
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError):
+            # mkdir says 'File exists' or names a folder it could not make: name the file where a folder must be.
+            blocker = next((p for p in target.parents if p.exists() and not p.is_dir()), None)
+            if blocker is None:
+                raise
+            raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(blocker)) from None
         return tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
 
 
@@ -163,7 +170,8 @@ def naming(target: Path, temporary: str) -> Iterator[None]:
     try:
         yield
     except OSError as exc:
-        if exc.filename is None or str(exc.filename).startswith(temporary):
+        # mkstemp names its file by absolute path, whatever the caller gave: compare absolute paths.
+        if exc.filename is None or os.path.abspath(exc.filename).startswith(os.path.abspath(temporary)):
             raise OSError(exc.errno, exc.strerror or str(exc), str(target)) from exc
         raise
 

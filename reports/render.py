@@ -60,6 +60,32 @@ class RenderError(TenderError):
     """A document could not be rendered or written."""
 
 
+#: Why a document could not be written, in each language of the campaigns.
+_WRITE_WORDS = {
+    "en": {
+        "failed": "cannot write {target}: {reason}",
+        "folder": "cannot write {target}: it is a folder",
+        "parent": "cannot write {target}: {parent} is a file, not a folder",
+    },
+    "fr": {
+        "failed": "impossible d'écrire {target} : {reason}",
+        "folder": "impossible d'écrire {target} : c'est un dossier",
+        "parent": "impossible d'écrire {target} : {parent} est un fichier, pas un dossier",
+    },
+}
+
+
+class WriteError(RenderError):
+    """A rendered document (PDF, HTML) could not be written where asked; worded again in the campaign's language."""
+
+    def __init__(self, kind: str, language: str = "en", **values: object) -> None:
+        self.kind, self.values = kind, values
+        super().__init__(_WRITE_WORDS.get(language, _WRITE_WORDS["en"])[kind].format(**values))
+
+    def localized(self, language: str) -> WriteError:
+        return WriteError(self.kind, language, **self.values)
+
+
 class URLRefusedError(TenderError):
     """A document asked for a resource outside the bundled assets."""
 
@@ -438,18 +464,18 @@ def write_pdf(
         with atomic_path(target) as tmp:
             tmp.write_bytes(data)
     except OSError as exc:
-        raise RenderError(f"cannot write {target}: {exc.strerror or exc}") from None
+        raise WriteError("failed", target=target, reason=exc.strerror or exc) from None
     return RenderedPdf(target, pages, len(data))
 
 
 def _check_writable(target: Path) -> None:
     """Name the real obstacle before the OS reports a puzzling 'File exists' or 'Not a directory'."""
     if target.is_dir():
-        raise RenderError(f"cannot write {target}: it is a folder")
+        raise WriteError("folder", target=target)
     for parent in target.parents:
         if parent.exists():
             if not parent.is_dir():
-                raise RenderError(f"cannot write {target}: {parent} is a file, not a folder")
+                raise WriteError("parent", target=target, parent=parent)
             return
 
 
@@ -461,5 +487,5 @@ def write_html(html: str, target: Path | str) -> Path:
         with atomic_path(target) as tmp:
             tmp.write_text(html, encoding="utf-8")
     except OSError as exc:
-        raise RenderError(f"cannot write {target}: {exc.strerror or exc}") from None
+        raise WriteError("failed", target=target, reason=exc.strerror or exc) from None
     return target

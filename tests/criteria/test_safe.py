@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import tempfile
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -185,6 +186,31 @@ def test_sync_folder_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cod
     with pytest.raises(FileNotFoundError) as missing:
         sync_folder(tmp_path / "gone")
     assert missing.value.filename == str(tmp_path / "gone")
+
+
+def test_a_relative_target_is_named_not_its_absolute_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """mkstemp names its file by absolute path: a refusal in a relative out/ must still name out/scores.xlsx."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "out").mkdir()
+
+    def refused(*args: object, **kwargs: object) -> tuple[int, str]:
+        raise PermissionError(errno.EACCES, "Permission denied", str(tmp_path / "out" / ".scores.xlsx.abcd1234.tmp"))
+
+    monkeypatch.setattr(tempfile, "mkstemp", refused)
+    with pytest.raises(PermissionError) as raised:
+        write_bytes_atomic(Path("out") / "scores.xlsx", b"x")
+    assert raised.value.filename == str(Path("out") / "scores.xlsx")
+
+
+@pytest.mark.parametrize("below", ["", "sub"])
+def test_a_file_where_a_folder_must_be_is_named_as_not_a_folder(tmp_path: Path, below: str) -> None:
+    blocker = tmp_path / "afile"
+    blocker.write_text("x")
+    with pytest.raises(NotADirectoryError) as raised:
+        write_bytes_atomic(blocker / below / "x.csv", b"x")
+    assert (raised.value.errno, raised.value.filename) == (errno.ENOTDIR, str(blocker))
 
 
 def test_atomic_path_names_the_target_not_its_temporary_file(tmp_path: Path) -> None:

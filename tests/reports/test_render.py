@@ -322,9 +322,13 @@ def test_write_pdf_reports_a_folder_it_cannot_write(tmp_path: Path) -> None:
     with pytest.raises(RenderError) as caught:
         write_pdf(MINIMAL.format(head="", body=""), blocker / "doc" / "doc.pdf")
     assert str(caught.value) == f"cannot write {blocker / 'doc' / 'doc.pdf'}: {blocker} is a file, not a folder"
+    assert str(caught.value.localized("fr")) == (
+        f"impossible d'écrire {blocker / 'doc' / 'doc.pdf'} : {blocker} est un fichier, pas un dossier"
+    )
     with pytest.raises(RenderError) as caught:
         write_pdf(MINIMAL.format(head="", body=""), tmp_path)
     assert str(caught.value) == f"cannot write {tmp_path}: it is a folder"
+    assert str(caught.value.localized("fr")) == f"impossible d'écrire {tmp_path} : c'est un dossier"
 
 
 def test_the_cyclic_collector_is_paused_while_weasyprint_renders(monkeypatch: pytest.MonkeyPatch) -> None:
