@@ -78,6 +78,9 @@ def write_csv(frame: pd.DataFrame, path: Path, language: str = "en") -> Path:
 #: Field separator and decimal mark of a CSV file, as the spreadsheet programs of each language expect them:
 #: Excel and LibreOffice set up in French split fields on ';' and read '2,5' as a number.
 CSV_STYLE = {"en": (",", "."), "fr": (";", ",")}
+#: Yes/no cells as the spreadsheet programs of each language read them back as booleans (French Excel and
+#: LibreOffice take VRAI and FAUX; English ones take True and False, which pandas writes).
+CSV_BOOLEANS = {"fr": {True: "VRAI", False: "FAUX"}}
 
 
 def csv_text(frame: pd.DataFrame, name: str, language: str = "en") -> str:
@@ -88,7 +91,11 @@ def csv_text(frame: pd.DataFrame, name: str, language: str = "en") -> str:
     for column in frame.columns:
         check_text(str(column), f"{name}, header")
     safe = frame.rename(columns=lambda c: csv_safe(str(c)))
+    booleans = CSV_BOOLEANS.get(language)
     for column, original in zip(safe.columns, frame.columns, strict=True):
+        if booleans is not None and pd.api.types.is_bool_dtype(safe[column]):
+            safe[column] = safe[column].map(booleans)
+            continue
         if not pd.api.types.is_numeric_dtype(safe[column]) or pd.api.types.is_bool_dtype(safe[column]):
             for row, value in enumerate(safe[column], start=2):
                 if isinstance(value, str):

@@ -204,6 +204,9 @@ def test_csv_exports_are_formula_safe_utf8_with_bom_in_the_french_style(
     assert {r["Fournisseur"] for r in criteria_rows if r["ID fournisseur"] == "B"} == {"'" + HOSTILE}
     s1 = next(r for r in criteria_rows if (r["ID fournisseur"], r["ID critère"]) == ("A", "S1"))
     assert (s1["Note s_v,i"], s1["Nombre de notes (n)"], s1["Réponses N/A"], s1["Écart type"]) == ("4,0", "1", "1", "")
+    # Yes/no cells in the words French spreadsheets read back as booleans.
+    assert {r["Évalué"] for r in criteria_rows} == {"VRAI"}
+    assert {r["Éliminatoire non atteint"] for r in criteria_rows} == {"VRAI", "FAUX"}
     method = files[2].read_text(encoding="utf-8").splitlines()
     assert method[1] == f"Version des critères{NBSP}: {CRITERIA.version()}"
     assert method[4:12] == method_text(scoring_params(load_campaign(root).settings), "fr")
