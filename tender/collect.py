@@ -686,6 +686,11 @@ def run_collect(plan: CollectPlan, progress: Progress | None = None, jobs: int |
     rejected = [c for c in results if c.status == ledger.REJECTED]
     testers = {t.id: t for t in campaign.testers}
     problems_file = write_problems(rejected, paths.out / PROBLEMS_FILE, language, testers) if rejected else None
+    if problems_file is None:
+        # The file describes the last run's rejections: one left from an earlier run would be taken for this one's.
+        # Every problem stays in the ledger ('tender status'), and files still in the inbox are checked again.
+        with contextlib.suppress(FileNotFoundError):
+            (paths.out / PROBLEMS_FILE).unlink()
     return CollectResult(tuple(results), problems_file, language, plan.sources)
 
 

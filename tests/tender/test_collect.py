@@ -649,6 +649,21 @@ def test_a_tester_removed_from_testers_xlsx_no_longer_counts(root: Path) -> None
     assert "Workbooks of testers that testers.xlsx no longer lists were left out: T002." in data["warnings"]
 
 
+def test_the_problems_file_describes_the_last_run_only(root: Path) -> None:
+    bad = fill(root, "T001", {"V1": {c: (9, "") for c in load_campaign(root).criteria.ids[:2]}}, mtime=1_000)
+    problems_file = root / "out" / collect_module.PROBLEMS_FILE
+    assert run("collect", root).exit_code == 1
+    assert problems_file.exists()
+    assert run("collect", root).exit_code == 1  # the same file, checked again: the same list
+    assert openpyxl.load_workbook(problems_file).active.max_row == 3
+    bad.unlink()  # handled: the tester was sent their lines
+    fill(root, "T002", GOOD, mtime=2_000)
+    result = run("collect", root)
+    assert result.exit_code == 0
+    assert not problems_file.exists()  # not left over for the team to send again
+    assert "collect-problems" not in result.output
+
+
 def test_find_workbooks_skips_lock_files_and_other_files(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     (inbox / "from mail").mkdir(parents=True)
