@@ -408,7 +408,7 @@ def test_archive_tells_a_file_it_cannot_read_from_a_copy_it_cannot_write(root: P
     assert isinstance(unreadable.value.error, FileNotFoundError)
     source = fill(root, "T001", GOOD)
     (tmp_path / "taken").write_text("a file where the archive folder should be")
-    with pytest.raises(FileExistsError) as unwritable:
+    with pytest.raises(NotADirectoryError) as unwritable:
         collect_module.archive(source, tmp_path / "taken")
     assert unwritable.value.filename == str(tmp_path / "taken")  # the file in the way of the archive folder
 
