@@ -74,6 +74,9 @@ class Limits:
     unpacked_bytes: int = 200 * 2**20
     member_ratio: int = 100
     members: int = 2_000
+    #: sheets (tables of an .ods): the reader allocates every sheet's grid from A1, so many sheets each within
+    #: the limits below add up to gigabytes; a score workbook has one sheet per vendor, instructions and metadata.
+    sheets: int = 64
     rows: int = 9_999
     columns: int = 26
     cells: int = 1_000_000
@@ -114,6 +117,7 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
             "data only in the table of criteria (at most {rows} rows and {columns} columns)",
         ),
         "bomb_cells": ("more than {limit} cells with data", "an ordinary workbook (at most {limit} cells with data)"),
+        "bomb_sheets": ("a workbook of {count} sheets", "an ordinary workbook (at most {limit} sheets)"),
         "bomb_strings": (
             "a table of {count} shared texts",
             "an ordinary workbook (at most {limit} shared texts)",
@@ -157,6 +161,7 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
             "plus de {limit} cellules remplies",
             "un classeur ordinaire (au plus {limit} cellules remplies)",
         ),
+        "bomb_sheets": ("un classeur de {count} feuilles", "un classeur ordinaire (au plus {limit} feuilles)"),
         "bomb_strings": (
             "une table de {count} textes partagés",
             "un classeur ordinaire (au plus {limit} textes partagés)",
@@ -499,6 +504,8 @@ def _inspect_archive(archive: zipfile.ZipFile, limits: Limits, thorough: bool = 
         copied.keep = True
     # The workbook and its relationships are parsed whole here, with the defused parser.
     sheets, strings = _sheets(archive, names)
+    if len(sheets) > limits.sheets:
+        raise _refuse("bomb_sheets", count=len(sheets), limit=limits.sheets)
     # Worksheets and shared strings are read whole by _scan_xlsx, which checks their prologs then.
     read_whole = frozenset((*XLSX_PARTS[1:], *strings, *(part for _, part in sheets)))
     _check_prologs(archive, infos, frozenset() if thorough else read_whole, thorough)
@@ -1111,6 +1118,7 @@ def _scan_ods(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -
     extent = _Extent(limits)
     table = _OdsTable()
     local_names: dict[str, str] = {}
+    tables = 0
 
     def attribute(pairs: list[str], key: str, default: str = "") -> str:
         for i in range(0, len(pairs) - 1, 2):
@@ -1120,6 +1128,7 @@ def _scan_ods(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -
         return default
 
     def start(name: str, pairs: list[str]) -> None:
+        nonlocal tables
         local = local_names.get(name) or local_names.setdefault(name, _local(name))
         cell = table.cell
         if cell is not None:
@@ -1146,6 +1155,9 @@ def _scan_ods(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -
         elif local == "table-row":
             table.start_row(_repeat(attribute(pairs, "number-rows-repeated", "1")))
         elif local == "table":
+            tables += 1
+            if tables > limits.sheets:
+                raise _refuse("bomb_sheets", count=f"{tables}+", limit=limits.sheets)
             table.name, table.rows = attribute(pairs, "name"), 0
 
     def data(text: str) -> None:

@@ -18,6 +18,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+import openpyxl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -26,7 +27,7 @@ from tender.campaign import Campaign, init_campaign, load_campaign
 from tender.collect import expected_of, make_sheets
 from tests import hostile
 from vendors import guard, intake
-from vendors.guard import Limits, Refusal, Stopped, inspect_workbook, run_isolated
+from vendors.guard import LIMITS, Limits, Refusal, Stopped, inspect_workbook, run_isolated
 from vendors.intake import Expected, Intake, Problem, check_workbook, read_workbook
 
 NOT_WORKBOOK = "a file that is not a readable workbook ({reason})"
@@ -981,3 +982,42 @@ def test_read_workbook_of_a_hostile_file_on_disk(tmp_path: Path, expected: Expec
     path.write_bytes(hostile.encrypted_xlsx())
     assert read_workbook(path, expected).problems[0].found == "a workbook protected by a password"
     assert inspect_workbook(None, ".xlsx", size=30 * 2**20) == Refusal("too_big", {"size": "30.0", "limit": 20})
+
+
+# ------------------------------------------------------------------------------------------- many sheets
+
+
+def _many_sheets_xlsx(template: bytes, count: int) -> bytes:
+    """The template with ``count`` more sheets, each holding one number at Z9999: every sheet within the limits."""
+    wb = openpyxl.load_workbook(io.BytesIO(template))
+    for k in range(count):
+        wb.create_sheet(f"Extra {k}")["Z9999"] = 1
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def test_many_sheets_each_within_the_limits_are_refused_before_the_reader_allocates_them(
+    template: bytes, expected: Expected
+) -> None:
+    """The reader builds every sheet's grid from A1: 2,000 sheets reaching Z9999 took 5.5 GB and a minute."""
+    sheets = len(openpyxl.load_workbook(io.BytesIO(template)).sheetnames)
+    bomb = _many_sheets_xlsx(template, LIMITS.sheets - sheets + 1)
+    result, elapsed = contained(bomb, expected)
+    assert [(p.found, p.expected) for p in result.problems] == [
+        (f"a workbook of {LIMITS.sheets + 1} sheets", f"an ordinary workbook (at most {LIMITS.sheets} sheets)")
+    ]
+    assert elapsed < BOMB_SECONDS
+    # At the limit, the same sheets are read (and the workbook judged on its content).
+    within = _many_sheets_xlsx(template, LIMITS.sheets - sheets)
+    assert not any("sheets" in p.found for p in contained(within, expected)[0].problems)
+
+
+def test_many_ods_tables_are_refused_too(expected: Expected) -> None:
+    tables = {f"Extra {k}": '<table:table-row><table:table-cell table:number-columns-repeated="25"/>'
+              + hostile.ods_cell(1) + "</table:table-row>" for k in range(2_000)}  # fmt: skip
+    result, elapsed = contained(hostile.ods_bytes(hostile.ods_content(tables)), expected, "bomb.ods")
+    assert [(p.found, p.expected) for p in result.problems] == [
+        (f"a workbook of {LIMITS.sheets + 1}+ sheets", f"an ordinary workbook (at most {LIMITS.sheets} sheets)")
+    ]
+    assert elapsed < BOMB_SECONDS
