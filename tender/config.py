@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import reprlib
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +22,12 @@ LANGUAGES = ("en", "fr")
 PRICE_FORMULAS = ("inverse", "linear")
 AGGREGATIONS = ("mean", "median", "trimmed_mean")
 MAX_SCALE_VALUES = 101
+#: Upper bounds far beyond any real tender, far below where the cost model and the weights overflow or lose
+#: precision: a typo such as 99999999999999999999 is refused with its key rather than scored as garbage.
+MAX_USERS = 10_000_000
+MAX_WEIGHT = 1_000_000
+#: How deeply tender.yaml may nest values; its deepest key (scale.max) is two levels down.
+MAX_DEPTH = 20
 
 #: Every configuration error, in both languages: a campaign whose tender.yaml says `language: fr` gets them in
 #: French (the language is read before anything else is checked).
@@ -31,6 +40,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "yaml_where": " at line {line}, column {column}",
         "not_mapping": "{name} must be a mapping of keys to values",
         "twice": "{name}: key '{key}' is given twice (line {line})",
+        "alias": "{name}: alias '*{alias}' is not supported; write the value out in full (line {line})",
+        "too_deep": "{name}: values are nested more than {limit} levels deep (line {line})",
         "unknown": "{source}: unknown key '{key}'{hint}",
         "hint": " (did you mean '{match}'?)",
         "unknown_sub": "{source}: unknown key '{key}.{sub}' (expected {allowed})",
@@ -63,6 +74,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "yaml_where": " à la ligne {line}, colonne {column}",
         "not_mapping": "{name} doit être une liste de clés et de valeurs",
         "twice": "{name} : la clé « {key} » est donnée deux fois (ligne {line})",
+        "alias": "{name} : l'alias « *{alias} » n'est pas pris en charge ; écrivez la valeur en entier (ligne {line})",
+        "too_deep": "{name} : les valeurs sont imbriquées sur plus de {limit} niveaux (ligne {line})",
         "unknown": "{source} : clé inconnue « {key} »{hint}",
         "hint": " (vouliez-vous dire « {match} » ?)",
         "unknown_sub": "{source} : clé inconnue « {key}.{sub} » (attendu : {allowed})",
@@ -202,9 +215,13 @@ def load_settings(path: Path) -> Settings:
         raise _error("en", "not_utf8", name=path.name) from None
     language = _spoken(text)
     try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass
+        data = yaml.load(text, Loader=_SettingsLoader)  # a SafeLoader subclass
     except _DuplicateKeyError as twice:
         raise _error(language, "twice", name=path.name, key=twice.key, line=twice.line) from None
+    except _AliasError as alias:
+        raise _error(language, "alias", name=path.name, alias=alias.alias, line=alias.line) from None
+    except _TooDeepError as deep:
+        raise _error(language, "too_deep", name=path.name, limit=MAX_DEPTH, line=deep.line) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = MESSAGES[language]["yaml_where"].format(line=mark.line + 1, column=mark.column + 1) if mark else ""
@@ -225,21 +242,81 @@ class _DuplicateKeyError(Exception):
         self.key, self.line = key, line
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A SafeLoader that refuses a key given twice: YAML would silently keep the last value."""
+class _AliasError(Exception):
+    """An alias (*name) in tender.yaml: refused, so that a few lines can never expand into billions of values."""
+
+    def __init__(self, alias: str, line: int) -> None:
+        super().__init__(alias)
+        self.alias, self.line = alias, line
+
+
+class _TooDeepError(Exception):
+    """Values nested deeper than MAX_DEPTH: refused before the recursive composer exhausts Python's stack."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
+class _SettingsLoader(yaml.SafeLoader):
+    """A SafeLoader for tender.yaml that never fails on a value, so that validation can name its key.
+
+    It refuses a key given twice (YAML would silently keep the last value), aliases and deep nesting;
+    a scalar that looks like a date, number or boolean but is not one (2027-02-30, !!int abc) stays text.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event = self.peek_event()
+        line = event.start_mark.line + 1 if event.start_mark else 0
+        if isinstance(event, yaml.AliasEvent):
+            raise _AliasError(str(event.anchor), line)
+        if self.depth >= MAX_DEPTH:
+            raise _TooDeepError(line)
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 def _mapping_without_duplicates(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
     seen: set[object] = set()
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
+        try:
+            twice = key in seen
+        except TypeError:  # a list or mapping as a key: the words PyYAML's own check would use
+            raise yaml.constructor.ConstructorError(
+                "while constructing a mapping", node.start_mark, "found unhashable key", key_node.start_mark
+            ) from None
+        if twice:
             raise _DuplicateKeyError(key, key_node.start_mark.line + 1)
         seen.add(key)
     return loader.construct_mapping(node, deep=deep)
 
 
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_duplicates)
+def _or_text(construct: Callable[[yaml.SafeLoader, yaml.Node], Any]) -> Callable[[yaml.SafeLoader, yaml.Node], Any]:
+    """``construct``, keeping the scalar as written when it fails (e.g. datetime refuses 2027-02-30)."""
+
+    def construct_or_text(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+        try:
+            return construct(loader, node)
+        # What PyYAML's constructors let escape: ValueError (bad date, bad digits, int beyond 4300 digits),
+        # KeyError (!!bool x), AttributeError (!!timestamp x).
+        except (ValueError, KeyError, AttributeError):
+            return loader.construct_scalar(node)  # type: ignore[arg-type]  # only scalars get here
+
+    return construct_or_text
+
+
+_SettingsLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_duplicates)
+for _kind in ("bool", "int", "float", "timestamp"):
+    _tag = f"tag:yaml.org,2002:{_kind}"
+    _SettingsLoader.add_constructor(_tag, _or_text(yaml.SafeLoader.yaml_constructors[_tag]))
 
 
 def settings_from_dict(data: dict[str, Any], source: str = "tender.yaml") -> Settings:
@@ -254,14 +331,14 @@ def settings_from_dict(data: dict[str, Any], source: str = "tender.yaml") -> Set
             raise _error(language, "unknown", source=source, key=key, hint=hint)
     v = _Validator(source, data, language)
     name = v.text("name", required=True)
-    quality_weight = v.number("quality_weight", 70.0, minimum=0)
-    price_weight = v.number("price_weight", 30.0, minimum=0)
+    quality_weight = v.number("quality_weight", 70.0, minimum=0, maximum=MAX_WEIGHT)
+    price_weight = v.number("price_weight", 30.0, minimum=0, maximum=MAX_WEIGHT)
     if quality_weight + price_weight <= 0:
         raise _error(language, "both_zero", source=source)
     scale = v.scale()
     settings = Settings(
         name=name,
-        users=v.integer("users", None, minimum=1),
+        users=v.integer("users", None, minimum=1, maximum=MAX_USERS),
         organisation=v.text("organisation"),
         deadline=v.date("deadline"),
         campaign_id=v.text("campaign_id") or _derive_id(name),
@@ -315,7 +392,7 @@ class _Validator:
         return _error(self.language, code, source=self.source, **values)
 
     def fail(self, key: str, expected: str, value: Any) -> ConfigError:
-        return self.error("must_be", key=key, expected=expected, value=repr(value))
+        return self.error("must_be", key=key, expected=expected, value=_SHORT.repr(value))
 
     def text(self, key: str, required: bool = False) -> str:
         value = self.data.get(key)
@@ -424,8 +501,10 @@ class _Validator:
             reason = SCALE_REASONS.get(str(exc), {}).get(self.language, str(exc))
             raise self.error("scale", reason=reason) from None
         # Every value becomes a drop-down entry and a line of the instructions: keep it humane.
-        if len(scale.values) > MAX_SCALE_VALUES:
-            raise self.error("scale_values", count=len(scale.values), limit=MAX_SCALE_VALUES)
+        # Counted without listing them: step 1e-300 would ask for 5e300 values.
+        count = int(Decimal(str(scale.max)) / Decimal(str(scale.step))) + 1
+        if count > MAX_SCALE_VALUES:
+            raise self.error("scale_values", count=_SHORT.repr(count), limit=MAX_SCALE_VALUES)
         return scale
 
     def sensitivity(self) -> Sensitivity:
@@ -435,6 +514,17 @@ class _Validator:
             delta=self.number("delta", 0.25, minimum=0, maximum=1, open_max=True, data=raw, label="sensitivity.delta"),
             seed=self.integer("seed", 0, minimum=0, data=raw, label="sensitivity.seed"),
         )
+
+
+#: How a bad value is quoted in a message: a 1 MiB string or a huge list must not become a 1 MiB line.
+class _Short(reprlib.Repr):
+    def repr_int(self, x: int, level: int) -> str:
+        # str() refuses a whole number beyond 4,300 digits, which YAML can write in base 60 (1:59:59:...).
+        return format(Decimal(x), ".3e") if x.bit_length() > 200 else super().repr_int(x, level)
+
+
+_SHORT = _Short()
+_SHORT.maxstring = _SHORT.maxother = _SHORT.maxlong = 60
 
 
 def _bounds(minimum: float | None, maximum: float | None, open_min: bool, open_max: bool, joiner: str) -> str:

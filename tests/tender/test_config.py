@@ -32,7 +32,7 @@ def test_every_setting_is_documented() -> None:
     [
         ({"users": 10}, "tender.yaml: key 'name' is required"),
         ({"name": "x"}, "tender.yaml: key 'users' is required"),
-        ({"name": "x", "users": 0}, "tender.yaml: key 'users' must be a whole number >= 1 (found 0)"),
+        ({"name": "x", "users": 0}, "tender.yaml: key 'users' must be a whole number >= 1 and <= 10000000 (found 0)"),
         ({"name": "x", "users": "many"}, "tender.yaml: key 'users' must be a whole number (found 'many')"),
         ({"name": "x", "users": 1, "langage": "fr"}, "tender.yaml: unknown key 'langage' (did you mean 'language'?)"),
         ({"name": "x", "users": 1, "language": "de"}, "tender.yaml: key 'language' must be one of en, fr (found 'de')"),
@@ -75,6 +75,33 @@ def test_every_setting_is_documented() -> None:
         (
             {"name": "x", "users": 1, "disagreement_sd": True},
             "tender.yaml: key 'disagreement_sd' must be a number (found True)",
+        ),
+        # Numbers no tender reaches, which overflowed the cost model or the weights.
+        (
+            {"name": "x", "users": 99999999999999999999999999999},
+            "tender.yaml: key 'users' must be a whole number >= 1 and <= 10000000 (found 99999999999999999999999999999)",
+        ),
+        (
+            {"name": "x", "users": 1, "quality_weight": 1e308},
+            "tender.yaml: key 'quality_weight' must be a number >= 0 and <= 1000000 (found 1e+308)",
+        ),
+        (
+            {"name": "x", "users": 1, "price_weight": 1_000_001},
+            "tender.yaml: key 'price_weight' must be a number >= 0 and <= 1000000 (found 1000001)",
+        ),
+        # Listing 5e300 possible scores would never end.
+        (
+            {"name": "x", "users": 1, "scale": {"max": 5, "step": 1e-300}},
+            "tender.yaml: key 'scale' gives 5.000e+300 possible scores; use at most 101 (e.g. max: 10, step: 0.5)",
+        ),
+        # A bad value is quoted short, whatever its size.
+        (
+            {"name": "x", "users": "9" * 5000},
+            f"tender.yaml: key 'users' must be a whole number (found '{'9' * 27}...{'9' * 28}')",
+        ),
+        (
+            {"name": "x", "users": 10**5000},
+            "tender.yaml: key 'users' must be a whole number >= 1 and <= 10000000 (found 1.000e+5000)",
         ),
     ],
 )
@@ -136,7 +163,24 @@ FR = {"language": "fr", "name": "x", "users": 1}
     ("data", "message"),
     [
         ({"language": "fr", "users": 10}, "tender.yaml : la clé « name » est obligatoire"),
-        ({**FR, "users": 0}, "tender.yaml : la clé « users » doit être un nombre entier >= 1 (trouvé 0)"),
+        (
+            {**FR, "users": 0},
+            "tender.yaml : la clé « users » doit être un nombre entier >= 1 et <= 10000000 (trouvé 0)",
+        ),
+        (
+            {**FR, "users": 99999999999999999999999999999},
+            "tender.yaml : la clé « users » doit être un nombre entier >= 1 et <= 10000000 "
+            "(trouvé 99999999999999999999999999999)",
+        ),
+        (
+            {**FR, "quality_weight": 1e308},
+            "tender.yaml : la clé « quality_weight » doit être un nombre >= 0 et <= 1000000 (trouvé 1e+308)",
+        ),
+        (
+            {**FR, "scale": {"max": 5, "step": 1e-300}},
+            "tender.yaml : la clé « scale » donne 5.000e+300 notes possibles ; en prévoir au plus 101 "
+            "(par exemple max: 10, step: 0.5)",
+        ),
         ({**FR, "langage": "en"}, "tender.yaml : clé inconnue « langage » (vouliez-vous dire « language » ?)"),
         (
             {**FR, "discount_rate": 1.5},
@@ -182,6 +226,12 @@ def test_a_french_campaign_gets_its_errors_in_french(data: dict[str, object], me
             r"^tender.yaml : la clé « users » est donnée deux fois \(ligne 4\)$",
         ),
         ("name: x\nusers: 10\nusers: 12\n", r"^tender.yaml: key 'users' is given twice \(line 3\)$"),
+        # A list as a key: the duplicate check must not fail on it.
+        ("name: x\nusers: 10\n[a]: 1\n", r"^tender.yaml is not valid YAML at line 3, column 1: found unhashable key$"),
+        (
+            "language: fr\nname: x\n[a]: 1\n",
+            r"^tender.yaml n'est pas un YAML valide à la ligne 3, colonne 1 : found unhashable key$",
+        ),
     ],
 )
 def test_file_errors_speak_the_language_the_file_declares(tmp_path: Path, text: str, message: str) -> None:
@@ -195,3 +245,116 @@ def test_both_languages_have_every_message() -> None:
     from tender.config import MESSAGES
 
     assert MESSAGES["fr"].keys() == MESSAGES["en"].keys()
+
+
+#: A few lines of aliases that would expand into a billion values.
+BOMB = "".join(f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10) if i else 'x'}]\n" for i in range(9))
+#: The required keys, to put before a value under test.
+BASE = "name: x\nusers: 10\n"
+
+#: (text of tender.yaml, the error after "tender.yaml: ", the same in French after "tender.yaml : ").
+UNBUILDABLE = [
+    # Values that PyYAML fails to build (datetime refuses the day, int() the letters) stay text,
+    # so that validation names their key instead of a traceback.
+    pytest.param(
+        BASE + "deadline: 2027-02-30",
+        "key 'deadline' must be a date written YYYY-MM-DD (found '2027-02-30')",
+        "la clé « deadline » doit être une date écrite AAAA-MM-JJ (trouvé '2027-02-30')",
+        id="impossible-day",
+    ),
+    pytest.param(
+        BASE + "deadline: 2027-13-45",
+        "key 'deadline' must be a date written YYYY-MM-DD (found '2027-13-45')",
+        "la clé « deadline » doit être une date écrite AAAA-MM-JJ (trouvé '2027-13-45')",
+        id="impossible-month",
+    ),
+    pytest.param(
+        BASE + "quality_weight: 2027-02-30",
+        "key 'quality_weight' must be a number (found '2027-02-30')",
+        "la clé « quality_weight » doit être un nombre (trouvé '2027-02-30')",
+        id="date-as-weight",
+    ),
+    pytest.param(
+        "name: x\nusers: !!int abc",
+        "key 'users' must be a whole number (found 'abc')",
+        "la clé « users » doit être un nombre entier (trouvé 'abc')",
+        id="int-tag",
+    ),
+    pytest.param(
+        "name: x\nusers: !!float x",
+        "key 'users' must be a whole number (found 'x')",
+        "la clé « users » doit être un nombre entier (trouvé 'x')",
+        id="float-tag",
+    ),
+    pytest.param(
+        BASE + "disagreement_sd: !!bool maybe",
+        "key 'disagreement_sd' must be a number (found 'maybe')",
+        "la clé « disagreement_sd » doit être un nombre (trouvé 'maybe')",
+        id="bool-tag",
+    ),
+    pytest.param(
+        BASE + "deadline: !!timestamp soon",
+        "key 'deadline' must be a date written YYYY-MM-DD (found 'soon')",
+        "la clé « deadline » doit être une date écrite AAAA-MM-JJ (trouvé 'soon')",
+        id="timestamp-tag",
+    ),
+    pytest.param(
+        "name: " + "[" * 2000,
+        "values are nested more than 20 levels deep (line 1)",
+        "les valeurs sont imbriquées sur plus de 20 niveaux (ligne 1)",
+        id="deep-list",
+    ),
+    pytest.param(
+        "users: 10\nname: " + "{a: " * 30 + "b" + "}" * 30,
+        "values are nested more than 20 levels deep (line 2)",
+        "les valeurs sont imbriquées sur plus de 20 niveaux (ligne 2)",
+        id="deep-mapping",
+    ),
+    pytest.param(
+        BOMB + "name: *a8\nusers: 10",
+        "alias '*a0' is not supported; write the value out in full (line 2)",
+        "l'alias « *a0 » n'est pas pris en charge ; écrivez la valeur en entier (ligne 2)",
+        id="alias-bomb",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "message", "french"), UNBUILDABLE)
+def test_values_yaml_cannot_build_name_their_key(tmp_path: Path, text: str, message: str, french: str) -> None:
+    path = tmp_path / "tender.yaml"
+    path.write_text(text + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_settings(path)
+    assert str(info.value) == f"tender.yaml: {message}"
+    # Last, so that the lines named stay the same; the language is read from its line even when YAML fails.
+    path.write_text(text + "\nlanguage: fr\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_settings(path)
+    assert str(info.value) == f"tender.yaml : {french}"
+
+
+@pytest.mark.parametrize("command", ["check", "score"])
+@pytest.mark.parametrize(
+    ("language", "line"),
+    [
+        ("en", "Error: tender.yaml: key 'deadline' must be a date written YYYY-MM-DD (found '2027-02-30')\n"),
+        (
+            "fr",
+            "Erreur : tender.yaml : la clé « deadline » doit être une date écrite AAAA-MM-JJ (trouvé '2027-02-30')\n",
+        ),
+    ],
+)
+def test_every_command_says_a_date_that_does_not_exist_in_one_line(
+    tmp_path: Path, command: str, language: str, line: str
+) -> None:
+    from click.testing import CliRunner
+
+    from tender.campaign import init_campaign
+    from tender.cli import cli
+
+    root = init_campaign(tmp_path / "c", language=language).root
+    config = root / "tender.yaml"
+    assert "\ndeadline:" not in config.read_text(encoding="utf-8")  # only commented out: no duplicate key
+    config.write_text(config.read_text(encoding="utf-8") + "deadline: 2027-02-30\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, [command, str(root)])
+    assert (result.exit_code, result.output) == (2, line)
