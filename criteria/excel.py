@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from criteria.errors import DataError, Location, raise_all
+from criteria.messages import TERMS
 from criteria.model import ID_PATTERN, Category, CriteriaSet, Criterion, Priority, validate_tree
 from criteria.safe import check_text, save_workbook, set_text
 from criteria.sheets import as_number, as_text, open_workbook, read_table
@@ -44,6 +45,59 @@ HEADERS = {
 }
 SHEET_TITLES = {"en": ("Categories", "Criteria"), "fr": ("Catégories", "Critères")}
 
+#: The largest weight of a category or criterion: far beyond any real weighting, far below where sums of
+#: weights overflow (two weights of 1e308 made every vendor "not assessed").
+MAX_WEIGHT = 1_000_000
+
+#: The words of a number beyond its bound; kept with the error they word (see TooLargeError).
+TOO_LARGE_WORDS = {
+    "en": {
+        "weight": "weight {value!r} is not a number between 0 and {limit}",
+        "amount": "{column} {value!r} is not an amount between 0 and {limit}",
+    },
+    "fr": {
+        "weight": "le poids {value!r} n'est pas un nombre compris entre 0 et {limit}",
+        "amount": "{column} {value!r} n'est pas un montant compris entre 0 et {limit}",
+    },
+}
+
+
+class TooLargeError(DataError):
+    """A number in a campaign spreadsheet beyond any real tender (e.g. 1e308): refused before it overflows a score.
+
+    ``kind`` is a key of :data:`TOO_LARGE_WORDS`; like the errors of :meth:`DataError.of`, it can be worded
+    again in the campaign's language (:meth:`DataError.localized`).
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        value: str,
+        limit: float,
+        where: Location | None = None,
+        column: str = "",
+        item: int | None = None,
+        language: str = "en",
+    ) -> None:
+        self.kind, self.value, self.limit, self.column, self.language = kind, value, limit, column, language
+        words = TOO_LARGE_WORDS.get(language, TOO_LARGE_WORDS["en"])[kind]
+        grouped = f"{limit:,.0f}".replace(",", "\u00a0" if language == "fr" else ",")
+        term = TERMS.get(language, {}).get(column, column)
+        super().__init__(words.format(value=value, limit=grouped, column=term), where, item, language)
+
+    def at(self, where: Location, item: int | None = None) -> DataError:
+        """The same problem at another place, in the same language."""
+        return self._again(self.message, where, self.item if item is None else item, self.language)
+
+    def _again(self, message: str, where: Location, item: int | None, language: str = "en") -> DataError:
+        return TooLargeError(self.kind, self.value, self.limit, where, self.column, item, language)
+
+
+def shown(value: object, number: float) -> str:
+    """A cell's value as the user typed it, or in scientific notation when that is long (1e308 has 309 digits)."""
+    text = as_text(value)
+    return text if len(text) <= 20 else f"{number:g}"
+
 
 def read_criteria(path: Path) -> CriteriaSet:
     """Load and validate criteria.xlsx; every problem is reported, with file, sheet and cell."""
@@ -55,8 +109,10 @@ def read_criteria(path: Path) -> CriteriaSet:
     for row in cat_rows:
         cid = _read_id(row.values["id"], row.where(path, cat_sheet, "id"), errors)
         weight = _read_weight(row.values["weight"], row.where(path, cat_sheet, "weight"), errors)
-        if cid is not None and weight is not None:
-            categories.append(Category(cid, as_text(row.values.get("name")) or cid, weight))
+        if cid is not None:
+            # A category whose weight is refused stays known (weighing 0, never returned: its error is raised),
+            # so that its criteria are not each reported as naming an unknown category.
+            categories.append(Category(cid, as_text(row.values.get("name")) or cid, 0.0 if weight is None else weight))
             category_rows.append(row.number)
 
     crit_sheet, crit_rows, _ = read_table(
@@ -120,6 +176,9 @@ def _read_weight(value: object, where: Location, errors: list[DataError]) -> flo
     number = as_number(value)
     if number is None or number < 0:
         errors.append(DataError.of("weight_invalid", where, value=as_text(value)))
+        return None
+    if number > MAX_WEIGHT:
+        errors.append(TooLargeError("weight", shown(value, number), MAX_WEIGHT, where))
         return None
     return number
 

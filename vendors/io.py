@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from criteria.errors import DataError, Location, raise_all
+from criteria.excel import TooLargeError, shown
 from criteria.model import ID_PATTERN, id_clash
 from criteria.safe import check_text, save_workbook, set_text
 from criteria.sheets import Row, as_number, as_text, read_table
@@ -29,6 +30,9 @@ VENDOR_HEADERS = {
     "fr": ("id", "nom", "frais de mise en place", "prix par utilisateur par mois", "coût fixe annuel"),
 }
 TESTER_HEADERS = {"en": ("id", "name", "email"), "fr": ("id", "nom", "courriel")}
+#: The largest setup cost, price per user per month or annual fixed cost: far beyond any real offer, far
+#: below where the total cost of ownership overflows (1e308 gave a TCO of €∞ and broke the JSON export).
+MAX_COST = 1e12
 
 
 def read_vendors(path: Path) -> tuple[Vendor, ...]:
@@ -123,6 +127,10 @@ def _read_cost(row: Row, key: str, path: Path, sheet: str, errors: list[DataErro
         errors.append(
             DataError.of("cost_invalid", row.where(path, sheet, key), column=key, value=as_text(row.values[key]))
         )
+        return None
+    if number > MAX_COST:
+        where = row.where(path, sheet, key)
+        errors.append(TooLargeError("amount", shown(row.values[key], number), MAX_COST, where, column=key))
         return None
     return number
 

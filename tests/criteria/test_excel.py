@@ -95,3 +95,30 @@ def test_not_a_spreadsheet(tmp_path: Path) -> None:
     bogus.write_text("hello")
     with pytest.raises(DataError, match=r"^cannot be read as a spreadsheet .*\(criteria.xlsx\)$"):
         read_criteria(bogus)
+
+
+def test_weights_no_tender_reaches_are_refused_all_at_once(tmp_path: Path) -> None:
+    """Two category weights of 1e308 overflowed their sum: every vendor came out "not assessed"."""
+    path = write_criteria(catalogue("en"), tmp_path / "criteria.xlsx")
+    edit(path, 0, "C2", 1e308)
+    edit(path, 0, "C3", "2000000")  # typed as text
+    edit(path, 1, "F4", 1_000_001)
+    edit(path, 1, "F5", 1_000_000)  # the bound itself is a weight
+    with pytest.raises(MultiDataError) as info:
+        read_criteria(path)
+    # The criteria of the two refused categories are not reported as naming an unknown category.
+    assert str(info.value).splitlines() == [
+        "3 problems found:",
+        "weight '1e+308' is not a number between 0 and 1,000,000 (criteria.xlsx, sheet Categories, cell C2)",
+        "weight '2000000' is not a number between 0 and 1,000,000 (criteria.xlsx, sheet Categories, cell C3)",
+        "weight '1000001' is not a number between 0 and 1,000,000 (criteria.xlsx, sheet Criteria, cell F4)",
+    ]
+    assert str(info.value.localized("fr")).splitlines() == [
+        "3 problèmes relevés :",
+        "le poids '1e+308' n'est pas un nombre compris entre 0 et 1\u00a0000\u00a0000 "
+        "(criteria.xlsx, feuille Categories, cellule C2)",
+        "le poids '2000000' n'est pas un nombre compris entre 0 et 1\u00a0000\u00a0000 "
+        "(criteria.xlsx, feuille Categories, cellule C3)",
+        "le poids '1000001' n'est pas un nombre compris entre 0 et 1\u00a0000\u00a0000 "
+        "(criteria.xlsx, feuille Criteria, cellule F4)",
+    ]
