@@ -489,6 +489,9 @@ def _inspect_archive(archive: zipfile.ZipFile, limits: Limits, thorough: bool = 
             raise _not_workbook("method", member=_short(info.filename, 60))
     isolate = total > limits.isolate_above
     if "mimetype" in names:
+        if _MANIFEST in names and _ods_encrypted(archive):
+            # Its parts are ciphertext: read as XML they would only look damaged.
+            raise _refuse("encrypted")
         _check_prologs(archive, infos, frozenset(), thorough)
         if archive.read("mimetype").strip() != ODS_MIMETYPE:
             raise _not_workbook("odf")
@@ -604,7 +607,7 @@ def _check_prolog(archive: zipfile.ZipFile, info: zipfile.ZipInfo, whole: bool =
         if _PLAIN_PROLOG.match(head):
             return  # the root element comes right after the declaration: no room for a declaration of anything
     # Old OpenOffice manifests carry a harmless DOCTYPE; entities stay forbidden there too.
-    outer, raw = _parser(forbid_dtd=info.filename != "META-INF/manifest.xml")
+    outer, raw = _parser(forbid_dtd=info.filename != _MANIFEST)
 
     def start(name: str, attributes: list[str]) -> None:
         raise _PrologEndError
@@ -816,11 +819,29 @@ class _Extent:
 # -- xlsx --------------------------------------------------------------------------------------------------------
 
 
-def _read_small(archive: zipfile.ZipFile, name: str, on_start: Callable[[str, dict[str, str]], None]) -> None:
+def _read_small(
+    archive: zipfile.ZipFile, name: str, on_start: Callable[[str, dict[str, str]], None], forbid_dtd: bool = True
+) -> None:
     """Stream a small part (workbook, relationships), calling ``on_start(local name, attributes)``."""
-    outer, raw = _parser()
+    outer, raw = _parser(forbid_dtd)
     raw.StartElementHandler = lambda name, pairs: on_start(_local(name), _attributes(pairs))
     _stream(archive, archive.getinfo(name), outer)
+
+
+_MANIFEST = "META-INF/manifest.xml"
+
+
+def _ods_encrypted(archive: zipfile.ZipFile) -> bool:
+    """True when the manifest of an OpenDocument file gives its parts encryption data (saved with a password)."""
+    found = False
+
+    def on_start(name: str, attributes: dict[str, str]) -> None:
+        nonlocal found
+        found = found or name == "encryption-data"
+
+    # Old OpenOffice manifests carry a harmless DOCTYPE (see _check_prolog); entities stay forbidden.
+    _read_small(archive, _MANIFEST, on_start, forbid_dtd=False)
+    return found
 
 
 def _sheets(archive: zipfile.ZipFile, names: set[str]) -> tuple[list[tuple[str, str]], list[str]]:

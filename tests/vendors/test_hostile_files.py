@@ -156,6 +156,20 @@ def test_a_workbook_saved_with_a_password(expected: Expected, template: bytes) -
             flagged[position + flag_offset] |= 0x01
             position = flagged.find(signature, position + 4)
     assert refused(bytes(flagged), expected, "secret.xlsx") == answer
+    # LibreOffice encrypts each part of an .ods and says so in the manifest, which stays plain.
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.3">'
+        f'<manifest:file-entry manifest:full-path="/" manifest:media-type="{hostile.ODS_MIMETYPE}"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml" manifest:size="35264">'
+        '<manifest:encryption-data manifest:checksum-type="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0#'
+        'sha256-1k" manifest:checksum="gV08"><manifest:algorithm manifest:algorithm-name="http://www.w3.org/2001/'
+        '04/xmlenc#aes256-cbc" manifest:initialisation-vector="rc10"/></manifest:encryption-data>'
+        "</manifest:file-entry></manifest:manifest>"
+    )
+    ciphertext = bytes(range(256)) * 40
+    ods = hostile.ods_bytes(ciphertext, {"META-INF/manifest.xml": manifest})
+    assert refused(ods, expected, "secret.ods") == answer
 
 
 def test_an_old_xls_renamed_xlsx_is_read_for_what_it_is(template: bytes, expected: Expected) -> None:
