@@ -114,7 +114,7 @@ def test_a_file_where_a_folder_is_expected_is_one_line_exit_2(campaign_dir: Path
     result = CliRunner().invoke(cli, ["sheets", str(campaign_dir)])
     assert result.exit_code == 2
     # The progress bar's label (stderr) comes first; the error is the one last line.
-    assert result.output.splitlines()[-1] == f"Error: cannot use {campaign_dir / 'sheets'}: File exists"
+    assert result.output.splitlines()[-1] == f"Error: cannot use {campaign_dir / 'sheets'}: Not a directory"
     assert "Traceback" not in result.output
 
 
