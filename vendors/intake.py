@@ -551,10 +551,29 @@ def _vendor_sheets(
     found: dict[str, str] = {}
     reported: set[str] = set()
     cell = _ref(VENDOR_ID_ROW, VENDOR_ID_COLUMN)
+    names = [n for n in grids if n != meta_name]
+    later = names[:1] if names and names[0] in {TEXTS[lang]["instructions_sheet"] for lang in TEXTS} else []
+
+    def vendor_of(name: str) -> str:
+        return as_text(_cell(grids[name], VENDOR_ID_ROW, VENDOR_ID_COLUMN))
+
+    # Sheets whose vendor cell agrees with their title: when another sheet claims the same vendor in its
+    # cell but is titled for a vendor nobody else has, that other sheet's cell is the one edited.
+    agreeing = {by_title[n] for n in names[len(later) :] if n in by_title and vendor_of(n) == by_title[n]}
 
     def examine(name: str) -> None:
-        vendor = as_text(_cell(grids[name], VENDOR_ID_ROW, VENDOR_ID_COLUMN))
-        if vendor in expected.vendors:
+        vendor = vendor_of(name)
+        titled = by_title.get(name)
+        if (
+            vendor in expected.vendors
+            and vendor in agreeing
+            and titled in expected.vendors
+            and titled != vendor
+            and titled not in agreeing
+        ):
+            report.add("vendor_cell", name, cell, found=f'"{_visible(_short(vendor, 40))}"', vendor=titled)
+            reported.add(titled)
+        elif vendor in expected.vendors:
             if vendor in found:
                 report.add("vendor_twice", name, cell, vendor=vendor, first=found[vendor])
             else:
@@ -567,8 +586,6 @@ def _vendor_sheets(
 
     # The first sheet, when it is the instructions, is parsed only if a vendor is still missing (a tester
     # may have renamed a vendor sheet to its name): skipping it saves a sixth of the parsing time.
-    names = [n for n in grids if n != meta_name]
-    later = names[:1] if names and names[0] in {TEXTS[lang]["instructions_sheet"] for lang in TEXTS} else []
     for name in names[len(later) :]:
         examine(name)
     if len(found) + len(reported) < len(expected.vendors):

@@ -231,6 +231,20 @@ def test_deleted_copied_and_erased_vendor_sheets(template: Path, expected: Expec
     )
 
 
+def test_a_vendor_cell_edited_to_another_vendor_is_blamed_on_its_own_sheet(
+    template: Path, expected: Expected, tmp_path: Path
+) -> None:
+    """'Vendor A' says V2 in B1 while 'Vendor B' rightly says V2: the edit is on 'Vendor A', not a copy on 'Vendor B'."""
+
+    def change(wb: openpyxl.Workbook) -> None:
+        wb["Vendor A"]["B1"] = "V2"
+
+    path = edit(template, tmp_path / "edited.xlsx", change)
+    assert read_workbook(path, expected).problems == (
+        Problem("edited.xlsx", "Vendor A", "B1", '"V2"', "the vendor ID V1 of this sheet; do not edit this cell"),
+    )
+
+
 def test_workbook_of_another_campaign(template: Path, expected: Expected, tmp_path: Path) -> None:
     def change(wb: openpyxl.Workbook) -> None:
         wb[META_SHEET]["B2"] = "C-other"
