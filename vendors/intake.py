@@ -563,7 +563,7 @@ def _vendor_sheets(
 
     def examine(name: str) -> None:
         vendor = vendor_of(name)
-        titled = by_title.get(name)
+        titled = str(by_title.get(name, ""))
         if (
             vendor in expected.vendors
             and vendor in agreeing
