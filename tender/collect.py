@@ -386,7 +386,7 @@ class CollectResult:
             lines.append(texts["unchanged_rejected"].format(count=before))
         if self.problems_file is not None:
             lines.append(texts["problems"].format(problems=self.problems_file))
-        return lines
+        return [_one_line(line) for line in lines]
 
     def error(self) -> RejectedWorkbooksError | None:
         """The error that makes the command exit with 1, when a workbook was rejected."""
@@ -747,6 +747,14 @@ def write_problems(
     return target
 
 
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _one_line(text: str) -> str:
+    """A line of output as one line: a control character (a newline or an escape in a file name) spelled out."""
+    return _CONTROL_CHARACTERS.sub(lambda m: f"[U+{ord(m.group()):04X}]", text)
+
+
 def _printable(value: str) -> str:
     """Text fit for a cell: control characters from a hostile file are replaced, not written."""
     try:
@@ -820,7 +828,7 @@ class StatusReport:
         if self.stranger_files:
             ids = ", ".join(self.strangers) or texts["unknown"]
             lines.append(texts["strangers"].format(count=self.stranger_files, ids=ids))
-        return lines
+        return [_one_line(line) for line in lines]
 
 
 def status(root: Path) -> StatusReport:

@@ -664,6 +664,15 @@ def test_the_problems_file_describes_the_last_run_only(root: Path) -> None:
     assert "collect-problems" not in result.output
 
 
+def test_a_file_name_with_a_newline_or_an_escape_stays_on_one_line(root: Path) -> None:
+    (root / "inbox" / "two\nlines\x1b[31m.xlsx").write_bytes(b"not a workbook")
+    result = run("collect", root)
+    assert result.exit_code == 1
+    rejected = [line for line in result.stdout.splitlines() if line.startswith("Rejected")]
+    assert rejected == ["Rejected two[U+000A]lines[U+001B][31m.xlsx: 1 problem(s)."]
+    assert "\x1b" not in result.stdout
+
+
 def test_find_workbooks_skips_lock_files_and_other_files(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     (inbox / "from mail").mkdir(parents=True)
