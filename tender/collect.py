@@ -797,6 +797,7 @@ class StatusReport:
     strangers: tuple[str, ...]  # testers named by collected files but absent from testers.xlsx
     stranger_files: int
     language: str
+    unidentified: int = 0  # of those files, the ones that name no tester at all (unreadable, not a workbook)
 
     @property
     def missing(self) -> tuple[TesterStatus, ...]:
@@ -826,7 +827,7 @@ class StatusReport:
         else:
             lines.append(texts["none_missing"])
         if self.stranger_files:
-            ids = ", ".join(self.strangers) or texts["unknown"]
+            ids = ", ".join([*self.strangers, *([texts["unknown"]] if self.unidentified else [])])
             lines.append(texts["strangers"].format(count=self.stranger_files, ids=ids))
         return [_one_line(line) for line in lines]
 
@@ -852,9 +853,12 @@ def status(root: Path) -> StatusReport:
             )
         )
     scores = ledger.current_scores(campaign.paths.ledger, campaign.settings.campaign_id)
-    answered = scores[scores["score"].notna() | scores["na"]]
+    # As `tender score` counts them: only the testers of testers.xlsx.
+    answered = scores[(scores["score"].notna() | scores["na"]) & scores["tester"].isin(known_ids)]
     per_vendor = answered.groupby("vendor")["tester"].nunique().to_dict() if len(answered) else {}
     vendors = tuple(VendorStatus(v.id, v.name, int(per_vendor.get(v.id, 0))) for v in campaign.vendors)
     stranger_subs = [s for s in subs if s.tester not in known_ids]
     strangers = tuple(sorted({s.tester for s in stranger_subs if s.tester}))
-    return StatusReport(tuple(testers), vendors, strangers, len(stranger_subs), campaign.settings.language)
+    unidentified = sum(1 for s in stranger_subs if not s.tester)
+    language = campaign.settings.language
+    return StatusReport(tuple(testers), vendors, strangers, len(stranger_subs), language, unidentified)

@@ -312,6 +312,18 @@ def test_status_per_tester_per_vendor_and_missing(root: Path) -> None:
     )
 
 
+def test_status_names_files_of_unknown_testers_and_files_that_name_none(root: Path) -> None:
+    """A tester removed from testers.xlsx, and a file that is not a workbook: neither counts, both are named."""
+    fill(root, "T001", GOOD, mtime=1_000)
+    fill(root, "T002", GOOD, mtime=2_000)
+    (root / "inbox" / "notes.txt.xlsx").write_bytes(b"not a workbook")
+    run("collect", root)
+    write_testers([t for t in load_campaign(root).testers if t.id != "T002"], root / "testers.xlsx")
+    lines = run("status", root).stdout.splitlines()
+    assert "  V1  Vendor A: 1" in lines  # T002's workbook no longer counts, as in `tender score`
+    assert lines[-1] == "2 file(s) not linked to a tester of testers.xlsx (tester: T002, unknown)."
+
+
 def test_status_before_anything_was_collected(campaign_dir: Path) -> None:
     result = run("status", campaign_dir)
     assert result.exit_code == 0
