@@ -226,8 +226,12 @@ def report_context(
     def money(value: float | None) -> str:
         return "–" if value is None else format_amount(value, params.currency, language)
 
-    def percent(value: float | None, digits: int = 1) -> str:
-        return "–" if value is None else format_percent(value, language, digits)
+    def percent(value: float | None, digits: int = 1, fixed: bool = False) -> str:
+        return "–" if value is None else format_percent(value, language, digits, fixed)
+
+    def column_percent(value: float | None, digits: int = 1) -> str:
+        """A percentage in a column of them: always ``digits`` decimals, so that the figures line up."""
+        return percent(value, digits, fixed=True)
 
     def status(result: VendorResult) -> str:
         if result.rank is not None:
@@ -490,8 +494,8 @@ def report_context(
     flips = [
         {
             "category": category_names.get(f.category, f.category),
-            "weight": percent(f.weight),
-            "flip": percent(f.flip_weight) if f.flip_weight is not None else r("flip.none"),
+            "weight": column_percent(f.weight),
+            "flip": column_percent(f.flip_weight) if f.flip_weight is not None else r("flip.none"),
             "change": "–" if f.relative_change is None else _signed_percent(f.relative_change, language),
             "winners": ", ".join(vendor_names.get(w, w) for w in f.new_winners) or "–",
             "within": f.within_delta,
@@ -516,7 +520,7 @@ def report_context(
         "seed": mc.seed,
         "winner_share": percent(mc.winner_share),
         "winners": [vendor_names.get(w, w) for w in sens.winners],
-        "shares": [{"name": v.name, "share": percent(mc.first_place_share[v.id])} for v in share_vendors],
+        "shares": [{"name": v.name, "share": column_percent(mc.first_place_share[v.id])} for v in share_vendors],
         # A first place shared in a draw counts for each vendor holding it: the shares may add up to more than 100 %.
         "shared_first": sum(mc.first_place_share.values()) > 1 + 1e-9,
         "flips": flips,
@@ -550,7 +554,7 @@ def report_context(
                         "id": definition.id,
                         "title": definition.title,
                         "must": definition.priority is Priority.MUST,
-                        "weight": percent(effective[definition.id], 2),
+                        "weight": column_percent(effective[definition.id], 2),
                         "cells": row_cells,
                     }
                 )

@@ -199,6 +199,16 @@ def test_respondents_are_the_testers_of_the_campaign() -> None:
     assert (summary["respondents"], summary["testers"]) == (4, 4)
 
 
+def test_percentages_in_a_column_have_the_same_decimals() -> None:
+    """'2.1%' above '3.06%' reads as a different precision: table columns write every decimal."""
+    ctx = context()
+    weights = [row["weight"] for part in ctx["criteria_parts"] for cat in part["categories"] for row in cat["rows"]]
+    assert weights
+    assert all(re.fullmatch(r"\d+\.\d\d%", w) for w in weights), weights
+    flips = [f["weight"] for f in ctx["sensitivity"]["flips"]]
+    assert all(re.fullmatch(r"\d+\.\d%", w) for w in flips), flips
+
+
 def test_summary_in_french() -> None:
     ctx = context("fr")
     assert ctx["summary"]["margin"] == "7,50"
