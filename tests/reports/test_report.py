@@ -209,6 +209,17 @@ def test_percentages_in_a_column_have_the_same_decimals() -> None:
     assert all(re.fullmatch(r"\d+\.\d%", w) for w in flips), flips
 
 
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_method_sets_its_symbols_in_the_text_as_in_the_formulas(language: str) -> None:
+    r = results()
+    params = ReportParams("P", language=language)
+    html = render_report_html(CRITERIA, VENDORS, TESTERS, r.scoring, r.analysis, r.scores, (), params, ISSUED)
+    assert "<p>TCO<sub>min</sub> " in html
+    assert "<var>F</var><sub><var>v</var></sub>" in html
+    assert "TCO_min" not in html
+    assert "F_v" not in html
+
+
 def test_summary_in_french() -> None:
     ctx = context("fr")
     assert ctx["summary"]["margin"] == "7,50"
