@@ -81,8 +81,13 @@ class Scale:
 
     @staticmethod
     def label(value: float) -> str:
-        """A score written without a useless '.0' (4 rather than 4.0)."""
-        return str(int(value)) if float(value).is_integer() else str(value)
+        """A score written without a useless '.0' (4 rather than 4.0); a huge one as Python writes it (1e+308).
+
+        Only whole numbers below 10**15 are written out in digits: 1e308 typed in a score cell would otherwise
+        be quoted back as a 309-digit integer.
+        """
+        number = float(value)
+        return str(int(number)) if number.is_integer() and abs(number) < 1e15 else str(number)
 
 
 @dataclass(frozen=True)

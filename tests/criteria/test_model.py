@@ -152,3 +152,15 @@ def test_every_message_has_french_words_with_the_same_fields() -> None:
         fields = {f for _, f, _, _ in string.Formatter().parse(english) if f}
         french = {f for _, f, _, _ in string.Formatter().parse(DATA_MESSAGES["fr"][key]) if f}
         assert fields == french, key
+
+
+def test_a_score_label_is_short_even_for_a_huge_number() -> None:
+    """A score cell holding 1e308 is quoted back in a problem: as 1e+308, not as 309 digits."""
+    assert [Scale.label(v) for v in (4.0, 4.5, 0.0, 1e308, -1e20, 123_456_789_012_345.0)] == [
+        "4",
+        "4.5",
+        "0",
+        "1e+308",
+        "-1e+20",
+        "123456789012345",
+    ]
