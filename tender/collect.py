@@ -6,6 +6,7 @@ import contextlib
 import ctypes
 import dataclasses
 import datetime as dt
+import errno
 import gc
 import hashlib
 import multiprocessing
@@ -303,7 +304,11 @@ class CollectPlan:
 def plan_collect(root: Path, paths: Sequence[Path] = ()) -> CollectPlan:
     """Load the campaign and list the files to collect (``root/inbox`` when no path is given)."""
     campaign = load_campaign(root)
-    sources = tuple(Path(p) for p in paths) or (campaign.paths.inbox,)
+    inbox = campaign.paths.inbox
+    if not paths and inbox.exists() and not inbox.is_dir():
+        # A file named inbox is the campaign's layout gone wrong, not a workbook to reject.
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(inbox))
+    sources = tuple(Path(p) for p in paths) or (inbox,)
     existing = [p for p in sources if p.exists()]
     # The campaign's own files (inputs, blank sheets, archive, outputs) are never collected, even when DIR
     # itself is given.

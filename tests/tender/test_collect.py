@@ -685,6 +685,15 @@ def test_a_file_name_with_a_newline_or_an_escape_stays_on_one_line(root: Path) -
     assert "\x1b" not in result.stdout
 
 
+def test_an_inbox_that_is_a_file_is_a_layout_error_not_a_rejected_workbook(root: Path) -> None:
+    shutil.rmtree(root / "inbox")
+    (root / "inbox").write_text("a file where the inbox folder should be")
+    result = run("collect", root)
+    assert result.exit_code == 2
+    assert result.output == f"Error: cannot use {root / 'inbox'}: Not a directory\n"
+    assert not (root / ".tender" / "ledger.sqlite").exists()
+
+
 def test_find_workbooks_skips_lock_files_and_other_files(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     (inbox / "from mail").mkdir(parents=True)
