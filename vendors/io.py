@@ -42,8 +42,11 @@ def read_vendors(path: Path) -> tuple[Vendor, ...]:
     )
     errors: list[DataError] = []
     vendors: list[Vendor] = []
+    placed: list[tuple[str, Location]] = []  # each ID with its cell, for a repeated one
     for row in rows:
         vid = _read_id(row, path, sheet, errors)
+        if vid:
+            placed.append((vid, row.where(path, sheet, "id")))
         name = as_text(row.values["name"])
         if not name:
             errors.append(DataError.of("vendor_name_empty", row.where(path, sheet, "name")))
@@ -62,7 +65,7 @@ def read_vendors(path: Path) -> tuple[Vendor, ...]:
                     extra={k: as_text(row.extra[k]) for k in extra_columns},
                 )
             )
-    _check_unique([v.id for v in vendors], "vendor", path, sheet, errors)
+    _check_unique(placed, "vendor", errors)
     if not rows:
         errors.append(DataError.of("no_vendor", Location(path, sheet)))
     raise_all(errors)
@@ -76,8 +79,11 @@ def read_testers(path: Path) -> tuple[Tester, ...]:
     )
     errors: list[DataError] = []
     testers: list[Tester] = []
+    placed: list[tuple[str, Location]] = []
     for row in rows:
         tid = _read_id(row, path, sheet, errors)
+        if tid:
+            placed.append((tid, row.where(path, sheet, "id")))
         email = as_text(row.values.get("email"))
         if email and "@" not in email:
             errors.append(DataError.of("email_invalid", row.where(path, sheet, "email"), email=email))
@@ -90,7 +96,7 @@ def read_testers(path: Path) -> tuple[Tester, ...]:
                     groups={g: as_text(row.extra[g]) for g in group_columns},
                 )
             )
-    _check_unique([t.id for t in testers], "tester", path, sheet, errors)
+    _check_unique(placed, "tester", errors)
     if not rows:
         errors.append(DataError.of("no_tester", Location(path, sheet)))
     raise_all(errors)
@@ -135,11 +141,12 @@ def _read_cost(row: Row, key: str, path: Path, sheet: str, errors: list[DataErro
     return number
 
 
-def _check_unique(ids: list[str], what: str, path: Path, sheet: str, errors: list[DataError]) -> None:
+def _check_unique(ids: list[tuple[str, Location]], what: str, errors: list[DataError]) -> None:
+    """An error at the cell of every ID that repeats an earlier one (exactly or but for case)."""
     spellings: dict[str, str] = {}
-    for item in ids:
+    for item, where in ids:
         if (clash := id_clash(what, item, spellings)) is not None:
-            errors.append(clash.at(Location(path, sheet)))
+            errors.append(clash.at(where))
 
 
 def write_vendors(vendors: Sequence[Vendor], path: Path, language: str = "en") -> Path:

@@ -74,7 +74,7 @@ def test_tester_and_vendor_errors_name_cells(campaign_dir: Path) -> None:
         load_campaign(campaign_dir)
     text = str(info.value)
     assert "e-mail 'not-an-email' has no '@' (testers.xlsx, sheet Testers, cell C3)" in text
-    assert "tester ID 'T001' is used twice (testers.xlsx, sheet Testers)" in text
+    assert "tester ID 'T001' is used twice (testers.xlsx, sheet Testers, cell A4)" in text
 
     wb = openpyxl.load_workbook(campaign_dir / "testers.xlsx")
     wb.active["A4"] = "t002"  # beside T002
@@ -84,7 +84,7 @@ def test_tester_and_vendor_errors_name_cells(campaign_dir: Path) -> None:
         load_campaign(campaign_dir)
     assert str(info.value) == (
         "tester ID 't002' differs from 'T002' only by case; give them different IDs or one spelling "
-        "(testers.xlsx, sheet Testers)"
+        "(testers.xlsx, sheet Testers, cell A4)"
     )
 
     wb = openpyxl.load_workbook(campaign_dir / "vendors.xlsx")
@@ -176,7 +176,7 @@ def test_a_french_campaign_words_the_problems_of_its_testers_and_vendors_in_fren
         [
             "2 problèmes relevés :",
             "le courriel 'pas-un-courriel' n'a pas de '@' (testers.xlsx, feuille Testeurs, cellule C3)",
-            f"l'identifiant de testeur {first!r} est employé deux fois (testers.xlsx, feuille Testeurs)",
+            f"l'identifiant de testeur {first!r} est employé deux fois (testers.xlsx, feuille Testeurs, cellule A4)",
         ]
     )
 
