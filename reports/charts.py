@@ -9,8 +9,8 @@ the arguments: no date, no random IDs (``svg.hashsalt`` is fixed).
 
 Names can be long: a chart label is wrapped and, past a few lines, cut with an ellipsis (the
 report's tables carry the full names), and the figure grows with the lines it must hold.
-Each ``*_figure`` function builds the matplotlib figure, which tests can measure; the matching
-``*_chart`` function returns it as SVG text.
+Each ``*_figure`` function builds the matplotlib figure, which tests can measure; :func:`to_svg`
+turns it into the SVG text the report embeds.
 """
 
 from __future__ import annotations
@@ -156,21 +156,6 @@ def _number_axis(axis: object, language: str, digits: int = 0) -> None:
     axis.set_major_formatter(FuncFormatter(lambda x, _pos: format_number(x, language, digits)))  # type: ignore[attr-defined]
 
 
-def contributions_chart(
-    vendors: Sequence[str],
-    segments: Sequence[str],
-    values: Sequence[Sequence[float]],
-    *,
-    language: str,
-    axis_label: str,
-    width_cm: float = WIDTH_CM,
-) -> str:
-    """:func:`contributions_figure` as SVG text."""
-    return to_svg(
-        contributions_figure(vendors, segments, values, language=language, axis_label=axis_label, width_cm=width_cm)
-    )
-
-
 def contributions_figure(
     vendors: Sequence[str],
     segments: Sequence[str],
@@ -219,22 +204,6 @@ def contributions_figure(
         # Below the plot, outside it: the constrained layout makes room for it.
         fig.legend(loc="outside lower center", ncols=3, frameon=False, fontsize=7, handlelength=1.6)
         return fig
-
-
-def heatmap_chart(
-    rows: Sequence[str],
-    columns: Sequence[str],
-    values: Sequence[Sequence[float | None]],
-    *,
-    language: str,
-    vmax: float = 100.0,
-    missing: str = "–",
-    width_cm: float = WIDTH_CM,
-) -> str:
-    """:func:`heatmap_figure` as SVG text."""
-    return to_svg(
-        heatmap_figure(rows, columns, values, language=language, vmax=vmax, missing=missing, width_cm=width_cm)
-    )
 
 
 def heatmap_figure(
@@ -293,34 +262,6 @@ def heatmap_figure(
         return fig
 
 
-def radar_chart(
-    axes: Sequence[str],
-    values: Sequence[float | None],
-    *,
-    language: str,
-    name: str,
-    reference: Sequence[float | None] | None = None,
-    reference_name: str = "",
-    colour_index: int = 0,
-    vmax: float = 100.0,
-    size_cm: float = 5.8,
-) -> str:
-    """:func:`radar_figure` as SVG text."""
-    return to_svg(
-        radar_figure(
-            axes,
-            values,
-            language=language,
-            name=name,
-            reference=reference,
-            reference_name=reference_name,
-            colour_index=colour_index,
-            vmax=vmax,
-            size_cm=size_cm,
-        )  # fmt: skip
-    )
-
-
 def radar_figure(
     axes: Sequence[str],
     values: Sequence[float | None],
@@ -340,7 +281,7 @@ def radar_figure(
     chart small enough for three in a row; long ones are wrapped and take more room.
     """
     if len(values) != len(axes) or (reference is not None and len(reference) != len(axes)):
-        raise ValueError("radar_chart needs one value (and one reference value) per axis")
+        raise ValueError("radar_figure needs one value (and one reference value) per axis")
     count = len(axes)
     # Clockwise from the top, as radar charts are read; drawn on plain axes (no polar projection), which
     # is several times faster than matplotlib's polar machinery and gives full control of the labels.
@@ -404,19 +345,6 @@ def radar_figure(
         return fig
 
 
-def tco_chart(
-    vendors: Sequence[str],
-    parts: Sequence[str],
-    values: Sequence[Sequence[float]],
-    *,
-    language: str,
-    axis_label: str,
-    width_cm: float = WIDTH_CM,
-) -> str:
-    """:func:`tco_figure` as SVG text."""
-    return to_svg(tco_figure(vendors, parts, values, language=language, axis_label=axis_label, width_cm=width_cm))
-
-
 def tco_figure(
     vendors: Sequence[str],
     parts: Sequence[str],
@@ -461,21 +389,6 @@ def tco_figure(
         return fig
 
 
-def shares_chart(
-    labels: Sequence[str],
-    shares: Sequence[float],
-    *,
-    language: str,
-    axis_label: str,
-    highlight: int | None = 0,
-    width_cm: float = WIDTH_CM,
-) -> str:
-    """:func:`shares_figure` as SVG text."""
-    return to_svg(
-        shares_figure(labels, shares, language=language, axis_label=axis_label, highlight=highlight, width_cm=width_cm)
-    )
-
-
 def shares_figure(
     labels: Sequence[str],
     shares: Sequence[float],
@@ -491,7 +404,7 @@ def shares_figure(
     each bar carries its percentage, so colour is never the only cue.
     """
     if len(labels) != len(shares):
-        raise ValueError("shares_chart needs one share per label")
+        raise ValueError("shares_figure needs one share per label")
     bar_labels = [_label(v, 22) for v in labels]
     with mpl.rc_context(_RC):
         fig = _figure(width_cm, 1.3 + len(labels) * _bar_slot_cm(bar_labels, 0.55))

@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 import pandas as pd
 from babel import Locale
 from babel.numbers import format_currency
+from matplotlib.figure import Figure
 
 from criteria.model import CriteriaSet, Priority
 from reports import charts
@@ -317,14 +318,14 @@ def report_context(
     jobs: dict[str, ChartJob] = {}
     if charted:
         jobs["contributions"] = ChartJob(
-            charts.contributions_chart,
+            charts.contributions_figure,
             ([_chart_name(v, r) for v in charted], segment_labels, contribution_rows),
             {"language": language, "axis_label": r("chart.points")},
         )
 
     # -- categories --------------------------------------------------------------------------------
     jobs["heatmap"] = ChartJob(
-        charts.heatmap_chart,
+        charts.heatmap_figure,
         (
             list(category_names.values()),
             [_chart_name(v, r) for v in results],
@@ -340,7 +341,7 @@ def report_context(
     profiled = [v for v in results if v.assessed and len(category_names) >= RADAR_MIN_AXES]
     for k, v in enumerate(profiled):
         jobs[f"radar-{k}"] = ChartJob(
-            charts.radar_chart,
+            charts.radar_figure,
             # Category IDs: three radars fit in a row, and the table of section 3 names them.
             (list(category_names), [v.categories.get(c) for c in category_names]),
             {"language": language, "name": v.name, "reference": averages, "reference_name": r("chart.average")},
@@ -359,7 +360,7 @@ def report_context(
         cost_rows.append([setup, *years])
     if costed:
         jobs["tco"] = ChartJob(
-            charts.tco_chart,
+            charts.tco_figure,
             ([_chart_name(v, r) for v in costed], cost_parts, cost_rows),
             {"language": language, "axis_label": r("chart.cost", currency=params.currency)},
         )
@@ -483,7 +484,7 @@ def report_context(
     winner_index = next((k for k, v in enumerate(share_vendors) if v.rank == 1), None)
     if share_vendors:
         jobs["shares"] = ChartJob(
-            charts.shares_chart,
+            charts.shares_figure,
             ([v.name for v in share_vendors], [mc.first_place_share[v.id] for v in share_vendors]),
             {
                 "language": language,
@@ -690,15 +691,15 @@ def _short_verdict(
 
 
 class ChartJob(NamedTuple):
-    """One chart to draw: a function of :mod:`reports.charts` and its arguments."""
+    """One chart to draw: a ``*_figure`` function of :mod:`reports.charts` and its arguments."""
 
-    function: Callable[..., str]
+    function: Callable[..., Figure]
     args: tuple[Any, ...]
     kwargs: dict[str, Any]
 
 
 def _draw(job: ChartJob) -> str:
-    return job.function(*job.args, **job.kwargs)
+    return charts.to_svg(job.function(*job.args, **job.kwargs))
 
 
 def _cores() -> int:

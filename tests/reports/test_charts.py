@@ -6,6 +6,8 @@ import io
 import math
 import re
 import warnings
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from defusedxml import ElementTree
@@ -23,6 +25,11 @@ SEGMENTS = ["Search", "Security", "Price"]
 CONTRIBUTIONS = [[10.0, 20.0, 26.3], [5.0, 10.0, 30.0]]
 
 
+def chart(figure: Callable[..., Figure], *args: Any, **kwargs: Any) -> str:
+    """A chart as the report embeds it: the figure ``figure(*args, **kwargs)`` as SVG text."""
+    return charts.to_svg(figure(*args, **kwargs))
+
+
 def texts(svg: str) -> list[str]:
     """Every string the SVG draws as text, in document order."""
     root = ElementTree.fromstring(svg.encode("utf-8"))
@@ -34,7 +41,7 @@ def fills(svg: str) -> set[str]:
 
 
 def test_contributions_chart_keeps_names_and_totals_as_text() -> None:
-    svg = charts.contributions_chart(VENDORS, SEGMENTS, CONTRIBUTIONS, language="en", axis_label="Points")
+    svg = chart(charts.contributions_figure, VENDORS, SEGMENTS, CONTRIBUTIONS, language="en", axis_label="Points")
     drawn = texts(svg)
     assert "Agorana" in drawn
     # The name is escaped in the XML and read back intact.
@@ -51,7 +58,7 @@ def test_contributions_chart_keeps_names_and_totals_as_text() -> None:
 
 def test_contributions_chart_uses_the_palette_then_hatches() -> None:
     segments = [f"S{k}" for k in range(9)]
-    svg = charts.contributions_chart(["A"], segments, [[1.0] * 9], language="en", axis_label="Points")
+    svg = chart(charts.contributions_figure, ["A"], segments, [[1.0] * 9], language="en", axis_label="Points")
     used = fills(svg)
     assert {c.lower() for c in charts.PALETTE} <= used
     # The 8th and 9th series reuse the first two colours with a hatch.
@@ -61,18 +68,22 @@ def test_contributions_chart_uses_the_palette_then_hatches() -> None:
 
 
 def test_numbers_follow_the_language() -> None:
-    svg_fr = charts.contributions_chart(VENDORS, SEGMENTS, CONTRIBUTIONS, language="fr", axis_label="Points")
-    svg_en = charts.contributions_chart(VENDORS, SEGMENTS, CONTRIBUTIONS, language="en", axis_label="Points")
+    svg_fr = chart(charts.contributions_figure, VENDORS, SEGMENTS, CONTRIBUTIONS, language="fr", axis_label="Points")
+    svg_en = chart(charts.contributions_figure, VENDORS, SEGMENTS, CONTRIBUTIONS, language="en", axis_label="Points")
     assert "56,3" in texts(svg_fr)
     assert "56.3" in texts(svg_en)
-    shares_fr = texts(charts.shares_chart(["A", "B"], [0.305, 0.695], language="fr", axis_label="Part"))
+    shares_fr = texts(chart(charts.shares_figure, ["A", "B"], [0.305, 0.695], language="fr", axis_label="Part"))
     assert "30,5\u00a0%" in shares_fr
     assert "69,5\u00a0%" in shares_fr
-    shares_en = texts(charts.shares_chart(["A", "B"], [0.305, 0.695], language="en", axis_label="Share"))
+    shares_en = texts(chart(charts.shares_figure, ["A", "B"], [0.305, 0.695], language="en", axis_label="Share"))
     assert "30.5%" in shares_en
-    tco_fr = texts(charts.tco_chart(["A"], ["Setup", "Year 1"], [[12000.0, 240400.4]], language="fr", axis_label="EUR"))
+    tco_fr = texts(
+        chart(charts.tco_figure, ["A"], ["Setup", "Year 1"], [[12000.0, 240400.4]], language="fr", axis_label="EUR")
+    )
     assert "252\u202f400" in tco_fr  # fr groups thousands with a narrow no-break space
-    tco_en = texts(charts.tco_chart(["A"], ["Setup", "Year 1"], [[12000.0, 240400.4]], language="en", axis_label="EUR"))
+    tco_en = texts(
+        chart(charts.tco_figure, ["A"], ["Setup", "Year 1"], [[12000.0, 240400.4]], language="en", axis_label="EUR")
+    )
     assert "252,400" in tco_en
 
 
@@ -83,15 +94,17 @@ def test_fixed_decimals_in_each_language() -> None:
 
 
 def test_output_is_deterministic_and_undated() -> None:
-    first = charts.heatmap_chart(["Search", "Security"], VENDORS, [[50.0, None], [75.5, 20.0]], language="en")
-    second = charts.heatmap_chart(["Search", "Security"], VENDORS, [[50.0, None], [75.5, 20.0]], language="en")
+    first = chart(charts.heatmap_figure, ["Search", "Security"], VENDORS, [[50.0, None], [75.5, 20.0]], language="en")
+    second = chart(charts.heatmap_figure, ["Search", "Security"], VENDORS, [[50.0, None], [75.5, 20.0]], language="en")
     assert first == second
     assert "<dc:date>" not in first
     assert "Matplotlib" not in first
 
 
 def test_heatmap_prints_every_value_and_marks_missing_ones() -> None:
-    drawn = texts(charts.heatmap_chart(["Search", "Security"], VENDORS, [[50.0, None], [75.5, 20.0]], language="en"))
+    drawn = texts(
+        chart(charts.heatmap_figure, ["Search", "Security"], VENDORS, [[50.0, None], [75.5, 20.0]], language="en")
+    )
     cells = [t for t in drawn if t in {"50", "76", "20", "–"}]
     # Row by row: 50 then the missing cell, then 75.5 rounded to 76 and 20.
     assert cells[:4] == ["50", "–", "76", "20"]
@@ -99,8 +112,14 @@ def test_heatmap_prints_every_value_and_marks_missing_ones() -> None:
 
 def test_radar_draws_one_label_per_axis_and_the_legend() -> None:
     axes = ["Profiles", "Search", "Security", "Support"]
-    svg = charts.radar_chart(
-        axes, [80.0, None, 40.0, 60.0], language="en", name="Agorana", reference=[50.0] * 4, reference_name="Average"
+    svg = chart(
+        charts.radar_figure,
+        axes,
+        [80.0, None, 40.0, 60.0],
+        language="en",
+        name="Agorana",
+        reference=[50.0] * 4,
+        reference_name="Average",
     )
     drawn = texts(svg)
     assert all(a in drawn for a in axes)
@@ -110,7 +129,7 @@ def test_radar_draws_one_label_per_axis_and_the_legend() -> None:
 
 
 def test_shares_chart_highlights_one_bar_only() -> None:
-    svg = charts.shares_chart(["A", "B", "C"], [0.6, 0.3, 0.1], language="en", axis_label="Share", highlight=0)
+    svg = chart(charts.shares_figure, ["A", "B", "C"], [0.6, 0.3, 0.1], language="en", axis_label="Share", highlight=0)
     assert svg.count("fill: #0072b2") == 1
     assert "60%" in texts(svg)
 
@@ -119,24 +138,24 @@ def test_shares_chart_highlights_one_bar_only() -> None:
     ("call", "message"),
     [
         (
-            lambda: charts.contributions_chart(["A"], ["S"], [[1.0, 2.0]], language="en", axis_label=""),
+            lambda: chart(charts.contributions_figure, ["A"], ["S"], [[1.0, 2.0]], language="en", axis_label=""),
             "values must have 1 rows of 1 values",
         ),
         (
-            lambda: charts.heatmap_chart(["r"], ["A", "B"], [[1.0]], language="en"),
+            lambda: chart(charts.heatmap_figure, ["r"], ["A", "B"], [[1.0]], language="en"),
             "values must have 1 rows of 2 values",
         ),
         (
-            lambda: charts.tco_chart(["A", "B"], ["Setup"], [[1.0]], language="en", axis_label=""),
+            lambda: chart(charts.tco_figure, ["A", "B"], ["Setup"], [[1.0]], language="en", axis_label=""),
             "values must have 2 rows of 1 values",
         ),
         (
-            lambda: charts.radar_chart(["a", "b"], [1.0], language="en", name="A"),
-            "radar_chart needs one value (and one reference value) per axis",
+            lambda: chart(charts.radar_figure, ["a", "b"], [1.0], language="en", name="A"),
+            "radar_figure needs one value (and one reference value) per axis",
         ),
         (
-            lambda: charts.shares_chart(["A"], [0.5, 0.5], language="en", axis_label=""),
-            "shares_chart needs one share per label",
+            lambda: chart(charts.shares_figure, ["A"], [0.5, 0.5], language="en", axis_label=""),
+            "shares_figure needs one share per label",
         ),
     ],
 )
@@ -285,7 +304,9 @@ def test_right_to_left_names_are_shaped_and_put_in_display_order() -> None:
     reh final (U+FEAE), kaf initial (U+FEDB), teh marbuta final (U+FE94), shown from the last.
     Both are held left-to-right (U+202D ... U+202C) so that a bidi-aware renderer keeps that order.
     """
-    drawn = texts(charts.shares_chart(["שלום", "شركة", "Agorana"], [0.5, 0.3, 0.2], language="en", axis_label="S"))
+    drawn = texts(
+        chart(charts.shares_figure, ["שלום", "شركة", "Agorana"], [0.5, 0.3, 0.2], language="en", axis_label="S")
+    )
     assert "\u202d\u05dd\u05d5\u05dc\u05e9\u202c" in drawn
     assert "\u202d\ufe94\ufedb\ufeae\ufeb7\u202c" in drawn
     assert "Agorana" in drawn
@@ -293,7 +314,7 @@ def test_right_to_left_names_are_shaped_and_put_in_display_order() -> None:
 
 def test_decomposed_accents_are_composed() -> None:
     # WeasyPrint would draw a combining accent apart from its letter.
-    assert "Café" in texts(charts.shares_chart(["Cafe\u0301"], [1.0], language="en", axis_label="S"))
+    assert "Café" in texts(chart(charts.shares_figure, ["Cafe\u0301"], [1.0], language="en", axis_label="S"))
 
 
 def test_missing_glyphs_do_not_warn_and_other_warnings_still_do() -> None:
