@@ -99,36 +99,12 @@ def test_a_full_disk_names_the_file_and_keeps_the_previous_one(
     assert [p.name for p in tmp_path.iterdir()] == ["out.xlsx"]
 
 
-def test_sync_folder_syncs_the_folder_itself(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    real_fsync = os.fsync
-    synced: list[tuple[int, int]] = []
-
-    def recording_fsync(fd: int) -> None:
-        info = os.fstat(fd)
-        synced.append((info.st_dev, info.st_ino))
-        real_fsync(fd)
-
-    monkeypatch.setattr(os, "fsync", recording_fsync)
+def test_sync_folder_syncs_the_folder_itself(tmp_path: Path, synced: list[tuple[int, int]]) -> None:
     write_bytes_atomic(tmp_path / "a.xlsx", b"a")
-    synced.clear()  # the file's own sync; what follows must sync the folder
+    synced.clear()  # the file's own sync and its folder's; what follows must sync the folder
     sync_folder(tmp_path)
     folder = os.stat(tmp_path)
     assert synced == [(folder.st_dev, folder.st_ino)]
-
-
-@pytest.fixture
-def synced(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
-    """The (device, inode) of everything os.fsync is called on, in order."""
-    real_fsync = os.fsync
-    calls: list[tuple[int, int]] = []
-
-    def recording_fsync(fd: int) -> None:
-        info = os.fstat(fd)
-        calls.append((info.st_dev, info.st_ino))
-        real_fsync(fd)
-
-    monkeypatch.setattr(os, "fsync", recording_fsync)
-    return calls
 
 
 def _identity(path: Path) -> tuple[int, int]:
