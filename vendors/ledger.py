@@ -378,30 +378,39 @@ def _read(ledger_path: Path) -> sqlite3.Connection | None:
     return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
 
 
+@contextmanager
+def _reading(ledger_path: Path, campaign_id: str | None) -> Iterator[sqlite3.Connection | None]:
+    """The ledger opened for reading, or None when there is none yet (nothing collected).
+
+    With ``campaign_id``, a ledger of another campaign is refused (see _own); a damaged or
+    refused file is named (see storage_errors).
+    """
+    with storage_errors(ledger_path):
+        conn = _read(ledger_path)
+        if conn is None:
+            yield None
+            return
+        with closing(conn):
+            if campaign_id is not None:
+                _own(conn, ledger_path, campaign_id)
+            yield conn
+
+
 def current_scores(ledger_path: Path, campaign_id: str | None = None) -> pd.DataFrame:
     """The scores frame of vendors/scoring.py: one row per (tester, vendor, criterion) of current workbooks.
 
     With ``campaign_id``, a ledger of another campaign is refused (see _own).
     """
-    with storage_errors(ledger_path):
-        conn = _read(ledger_path)
+    with _reading(ledger_path, campaign_id) as conn:
         if conn is None:
             return _scores_frame([])
-        with closing(conn):
-            if campaign_id is not None:
-                _own(conn, ledger_path, campaign_id)
-            sheets = _current_sheets(conn)
+        sheets = conn.execute(
+            "SELECT s.tester, h.vendor, h.rows FROM sheets h JOIN submissions s ON s.seq = h.submission "
+            "WHERE s.status = ? ORDER BY s.tester, s.seq, h.first",
+            (ACCEPTED,),
+        ).fetchall()
     rows = [(tester, vendor, *score) for tester, vendor, text in sheets for score in json.loads(text)]
     return _scores_frame(rows)
-
-
-def _current_sheets(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
-    """(tester, vendor, JSON rows) of every vendor sheet of the current workbooks."""
-    return conn.execute(
-        "SELECT s.tester, h.vendor, h.rows FROM sheets h JOIN submissions s ON s.seq = h.submission "
-        "WHERE s.status = ? ORDER BY s.tester, s.seq, h.first",
-        (ACCEPTED,),
-    ).fetchall()
 
 
 def _scores_frame(rows: list[tuple[object, ...]]) -> pd.DataFrame:
@@ -418,16 +427,12 @@ def _scores_frame(rows: list[tuple[object, ...]]) -> pd.DataFrame:
 
 def submissions(ledger_path: Path, campaign_id: str | None = None) -> list[Submission]:
     """Every collected file, in the order of collection; with ``campaign_id``, refuses another campaign's ledger."""
-    with storage_errors(ledger_path):
-        conn = _read(ledger_path)
+    with _reading(ledger_path, campaign_id) as conn:
         if conn is None:
             return []
-        with closing(conn):
-            if campaign_id is not None:
-                _own(conn, ledger_path, campaign_id)
-            rows = conn.execute(
-                "SELECT sha256, path, tester, received, status, problems, archive FROM submissions ORDER BY seq"
-            ).fetchall()
+        rows = conn.execute(
+            "SELECT sha256, path, tester, received, status, problems, archive FROM submissions ORDER BY seq"
+        ).fetchall()
     return [
         Submission(
             sha256=sha,
