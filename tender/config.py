@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -18,6 +18,7 @@ from criteria.errors import ConfigError
 from criteria.model import Scale
 
 MAX_CONFIG_BYTES = 1024 * 1024
+_T = TypeVar("_T")
 LANGUAGES = ("en", "fr")
 PRICE_FORMULAS = ("inverse", "linear")
 AGGREGATIONS = ("mean", "median", "trimmed_mean")
@@ -65,6 +66,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "balance_groups": "tender.yaml: key 'balance_groups' names column {column!r}, which testers.xlsx does not "
         "have (group columns: {known})",
         "no_groups": "none",
+        "many": "{source}: {count} problems found:",
     },
     "fr": {
         "missing": "{path} introuvable ; lancez « tender init » pour créer une campagne",
@@ -100,6 +102,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "balance_groups": "tender.yaml : la clé « balance_groups » désigne la colonne {column!r}, absente de "
         "testers.xlsx (colonnes de groupe : {known})",
         "no_groups": "aucune",
+        "many": "{source} : {count} problèmes relevés :",
     },
 }
 #: What Scale says when max and step do not fit, in words for each language.
@@ -320,47 +323,55 @@ for _kind in ("bool", "int", "float", "timestamp"):
 
 
 def settings_from_dict(data: dict[str, Any], source: str = "tender.yaml") -> Settings:
-    """Validate a mapping of settings; raise ConfigError naming the first bad key."""
+    """Validate a mapping of settings; raise one ConfigError naming every bad key (errors are data)."""
     known = {f.name for f in fields(Settings)}
     spoken = data.get("language")
     language = spoken.strip().lower() if isinstance(spoken, str) and spoken.strip().lower() in LANGUAGES else "en"
+    v = _Validator(source, data, language)
     for key in data:
         if key not in known:
             match = _closest(str(key), known)
             hint = MESSAGES[language]["hint"].format(match=match) if match else ""
-            raise _error(language, "unknown", source=source, key=key, hint=hint)
-    v = _Validator(source, data, language)
-    name = v.text("name", required=True)
-    quality_weight = v.number("quality_weight", 70.0, minimum=0, maximum=MAX_WEIGHT)
-    price_weight = v.number("price_weight", 30.0, minimum=0, maximum=MAX_WEIGHT)
-    if quality_weight + price_weight <= 0:
-        raise _error(language, "both_zero", source=source)
-    scale = v.scale()
+            v.errors.append(_error(language, "unknown", source=source, key=key, hint=hint))
+    name = v.get(v.text, "", "name", required=True)
+    quality_weight = v.get(v.number, None, "quality_weight", 70.0, minimum=0, maximum=MAX_WEIGHT)
+    price_weight = v.get(v.number, None, "price_weight", 30.0, minimum=0, maximum=MAX_WEIGHT)
+    if quality_weight is not None and price_weight is not None and quality_weight + price_weight <= 0:
+        v.errors.append(v.error("both_zero"))
+    checked = len(v.errors)
+    scale = v.get(v.scale, Scale())
+    # A knock-out threshold is bounded by the scale only when the scale itself is valid (no follow-on error).
+    scale_max = scale.max if len(v.errors) == checked else None
     settings = Settings(
         name=name,
-        users=v.integer("users", None, minimum=1, maximum=MAX_USERS),
-        organisation=v.text("organisation"),
-        deadline=v.date("deadline"),
-        campaign_id=v.text("campaign_id") or _derive_id(name),
-        language=v.choice("language", "en", LANGUAGES),
-        currency=v.currency(),
+        users=v.get(v.integer, 1, "users", None, minimum=1, maximum=MAX_USERS),
+        organisation=v.get(v.text, "", "organisation"),
+        deadline=v.get(v.date, None, "deadline"),
+        campaign_id=v.get(v.text, "", "campaign_id") or _derive_id(name),
+        language=v.get(v.choice, "en", "language", "en", LANGUAGES),
+        currency=v.get(v.currency, "EUR"),
         scale=scale,
-        quality_weight=quality_weight,
-        price_weight=price_weight,
-        horizon_years=v.integer("horizon_years", 3, minimum=1, maximum=30),
-        discount_rate=v.number("discount_rate", 0.0, minimum=0, maximum=1, open_max=True),
-        price_formula=v.choice("price_formula", "inverse", PRICE_FORMULAS),
-        knockout_threshold=v.number("knockout_threshold", 1.0, minimum=0, maximum=scale.max),
-        aggregation=v.choice("aggregation", "mean", AGGREGATIONS),
-        balance_groups=v.text("balance_groups") or None,
-        disagreement_sd=v.number("disagreement_sd", 1.5, minimum=0, open_min=True),
-        sensitivity=v.sensitivity(),
-        context=v.text("context"),
-        objectives=v.text("objectives"),
-        instructions=v.text("instructions"),
-        tester_instructions=v.text("tester_instructions"),
-        contact=v.text("contact"),
+        quality_weight=quality_weight or 0.0,
+        price_weight=price_weight or 0.0,
+        horizon_years=v.get(v.integer, 3, "horizon_years", 3, minimum=1, maximum=30),
+        discount_rate=v.get(v.number, 0.0, "discount_rate", 0.0, minimum=0, maximum=1, open_max=True),
+        price_formula=v.get(v.choice, "inverse", "price_formula", "inverse", PRICE_FORMULAS),
+        knockout_threshold=v.get(v.number, 1.0, "knockout_threshold", 1.0, minimum=0, maximum=scale_max),
+        aggregation=v.get(v.choice, "mean", "aggregation", "mean", AGGREGATIONS),
+        balance_groups=v.get(v.text, "", "balance_groups") or None,
+        disagreement_sd=v.get(v.number, 1.5, "disagreement_sd", 1.5, minimum=0, open_min=True),
+        sensitivity=v.get(v.sensitivity, Sensitivity()),
+        context=v.get(v.text, "", "context"),
+        objectives=v.get(v.text, "", "objectives"),
+        instructions=v.get(v.text, "", "instructions"),
+        tester_instructions=v.get(v.text, "", "tester_instructions"),
+        contact=v.get(v.text, "", "contact"),
     )
+    if len(v.errors) == 1:
+        raise v.errors[0]
+    if v.errors:
+        lines = [MESSAGES[language]["many"].format(source=source, count=len(v.errors)), *map(str, v.errors)]
+        raise ConfigError("\n".join(lines))
     return settings
 
 
@@ -384,6 +395,16 @@ class _Validator:
         self.source = source
         self.data = data
         self.language = language
+        #: every problem found so far: validation goes on past a bad key, so that one run names them all
+        self.errors: list[ConfigError] = []
+
+    def get(self, accessor: Callable[..., _T], fallback: _T, *args: Any, **kwargs: Any) -> _T:
+        """``accessor(*args, **kwargs)``; on a ConfigError, record it and go on with ``fallback``."""
+        try:
+            return accessor(*args, **kwargs)
+        except ConfigError as error:
+            self.errors.append(error)
+            return fallback
 
     def words(self, code: str, **values: Any) -> str:
         return MESSAGES[self.language][code].format(**values)
@@ -400,6 +421,8 @@ class _Validator:
             if required:
                 raise self.error("required", key=key)
             return ""
+        if isinstance(value, dt.date):
+            value = str(value)  # YAML reads `name: 2027-03-31` as a date; as text it is what was written
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             raise self.fail(key, self.words("text"), value)
         text = str(value).strip()
@@ -483,18 +506,24 @@ class _Validator:
         return value.strip().upper()
 
     def _mapping(self, key: str, allowed: tuple[str, ...]) -> dict[str, Any]:
+        """The sub-keys of ``key`` that are allowed (each unknown one recorded as a problem)."""
         value = self.data.get(key) or {}
         if not isinstance(value, dict):
             raise self.fail(key, self.words("mapping", keys=", ".join(allowed)), value)
         for sub in value:
             if sub not in allowed:
-                raise self.error("unknown_sub", key=key, sub=sub, allowed=", ".join(allowed))
-        return value
+                self.errors.append(self.error("unknown_sub", key=key, sub=sub, allowed=", ".join(allowed)))
+        return {sub: item for sub, item in value.items() if sub in allowed}
 
     def scale(self) -> Scale:
         raw = self._mapping("scale", ("max", "step"))
-        maximum = self.number("max", 5, minimum=0, open_min=True, maximum=100, data=raw, label="scale.max")
-        step = self.number("step", 1, minimum=0, open_min=True, data=raw, label="scale.step")
+        before = len(self.errors)
+        maximum = self.get(
+            self.number, 5.0, "max", 5, minimum=0, open_min=True, maximum=100, data=raw, label="scale.max"
+        )
+        step = self.get(self.number, 1.0, "step", 1, minimum=0, open_min=True, data=raw, label="scale.step")
+        if len(self.errors) > before:
+            return Scale()  # the bad key is reported; the default scale lets the other keys be checked
         try:
             scale = Scale(maximum, step)
         except ValueError as exc:
@@ -509,10 +538,15 @@ class _Validator:
 
     def sensitivity(self) -> Sensitivity:
         raw = self._mapping("sensitivity", ("draws", "delta", "seed"))
+        label = "sensitivity."
         return Sensitivity(
-            draws=self.integer("draws", 10_000, minimum=1, maximum=1_000_000, data=raw, label="sensitivity.draws"),
-            delta=self.number("delta", 0.25, minimum=0, maximum=1, open_max=True, data=raw, label="sensitivity.delta"),
-            seed=self.integer("seed", 0, minimum=0, data=raw, label="sensitivity.seed"),
+            draws=self.get(
+                self.integer, 10_000, "draws", 10_000, minimum=1, maximum=1_000_000, data=raw, label=f"{label}draws"
+            ),
+            delta=self.get(
+                self.number, 0.25, "delta", 0.25, minimum=0, maximum=1, open_max=True, data=raw, label=f"{label}delta"
+            ),
+            seed=self.get(self.integer, 0, "seed", 0, minimum=0, data=raw, label=f"{label}seed"),
         )
 
 

@@ -358,3 +358,50 @@ def test_every_command_says_a_date_that_does_not_exist_in_one_line(
     config.write_text(config.read_text(encoding="utf-8") + "deadline: 2027-02-30\n", encoding="utf-8")
     result = CliRunner().invoke(cli, [command, str(root)])
     assert (result.exit_code, result.output) == (2, line)
+
+
+def test_every_bad_key_is_named_in_one_run() -> None:
+    data = {
+        "name": "x",
+        "users": 0,
+        "langage": "fr",
+        "currency": "EURO",
+        "scale": {"max": 5, "maximum": 7},
+        "sensitivity": {"draws": 0, "delta": 2},
+    }
+    with pytest.raises(ConfigError) as info:
+        settings_from_dict(data)
+    assert str(info.value).splitlines() == [
+        "tender.yaml: 6 problems found:",
+        "tender.yaml: unknown key 'langage' (did you mean 'language'?)",
+        "tender.yaml: unknown key 'scale.maximum' (expected max, step)",
+        "tender.yaml: key 'users' must be a whole number >= 1 and <= 10000000 (found 0)",
+        "tender.yaml: key 'currency' must be an ISO 4217 currency code such as EUR, USD or CHF (found 'EURO')",
+        "tender.yaml: key 'sensitivity.draws' must be a whole number >= 1 and <= 1000000 (found 0)",
+        "tender.yaml: key 'sensitivity.delta' must be a number >= 0 and < 1 (found 2)",
+    ]
+
+
+def test_every_bad_key_is_named_in_french_too() -> None:
+    with pytest.raises(ConfigError) as info:
+        settings_from_dict({"language": "fr", "users": "beaucoup", "price_formula": "log"})
+    assert str(info.value).splitlines() == [
+        "tender.yaml : 3 problèmes relevés :",
+        "tender.yaml : la clé « name » est obligatoire",
+        "tender.yaml : la clé « users » doit être un nombre entier (trouvé 'beaucoup')",
+        "tender.yaml : la clé « price_formula » doit être l'une des valeurs inverse, linear (trouvé 'log')",
+    ]
+
+
+def test_a_bad_scale_does_not_make_the_knockout_threshold_wrong_too() -> None:
+    # On a scale of 10, a threshold of 8 is right: only the scale's own mistake is reported.
+    with pytest.raises(ConfigError) as info:
+        settings_from_dict({"name": "x", "users": 1, "scale": {"max": 10, "step": 0}, "knockout_threshold": 8})
+    assert str(info.value) == "tender.yaml: key 'scale.step' must be a number > 0 (found 0)"
+
+
+def test_a_name_that_reads_as_a_date_is_kept_as_written(tmp_path: Path) -> None:
+    path = tmp_path / "tender.yaml"
+    path.write_text("name: 2027-03-31\nusers: 10\ncampaign_id: 2027-04-01 10:30:00\n", encoding="utf-8")
+    settings = load_settings(path)
+    assert (settings.name, settings.campaign_id) == ("2027-03-31", "2027-04-01 10:30:00")
