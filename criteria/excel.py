@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from criteria.errors import DataError, Location, raise_all
-from criteria.messages import TERMS
 from criteria.model import ID_PATTERN, Category, CriteriaSet, Criterion, Priority, validate_tree
 from criteria.safe import check_text, save_workbook, set_text
 from criteria.sheets import as_number, as_text, open_workbook, read_table
@@ -48,49 +47,6 @@ SHEET_TITLES = {"en": ("Categories", "Criteria"), "fr": ("Catégories", "Critèr
 #: The largest weight of a category or criterion: far beyond any real weighting, far below where sums of
 #: weights overflow (two weights of 1e308 made every vendor "not assessed").
 MAX_WEIGHT = 1_000_000
-
-#: The words of a number beyond its bound; kept with the error they word (see TooLargeError).
-TOO_LARGE_WORDS = {
-    "en": {
-        "weight": "weight {value!r} is not a number between 0 and {limit}",
-        "amount": "{column} {value!r} is not an amount between 0 and {limit}",
-    },
-    "fr": {
-        "weight": "le poids {value!r} n'est pas un nombre compris entre 0 et {limit}",
-        "amount": "{column} {value!r} n'est pas un montant compris entre 0 et {limit}",
-    },
-}
-
-
-class TooLargeError(DataError):
-    """A number in a campaign spreadsheet beyond any real tender (e.g. 1e308): refused before it overflows a score.
-
-    ``kind`` is a key of :data:`TOO_LARGE_WORDS`; like the errors of :meth:`DataError.of`, it can be worded
-    again in the campaign's language (:meth:`DataError.localized`).
-    """
-
-    def __init__(
-        self,
-        kind: str,
-        value: str,
-        limit: float,
-        where: Location | None = None,
-        column: str = "",
-        item: int | None = None,
-        language: str = "en",
-    ) -> None:
-        self.kind, self.value, self.limit, self.column, self.language = kind, value, limit, column, language
-        words = TOO_LARGE_WORDS.get(language, TOO_LARGE_WORDS["en"])[kind]
-        grouped = f"{limit:,.0f}".replace(",", "\u00a0" if language == "fr" else ",")
-        term = TERMS.get(language, {}).get(column, column)
-        super().__init__(words.format(value=value, limit=grouped, column=term), where, item, language)
-
-    def at(self, where: Location, item: int | None = None) -> DataError:
-        """The same problem at another place, in the same language."""
-        return self._again(self.message, where, self.item if item is None else item, self.language)
-
-    def _again(self, message: str, where: Location, item: int | None, language: str = "en") -> DataError:
-        return TooLargeError(self.kind, self.value, self.limit, where, self.column, item, language)
 
 
 def shown(value: object, number: float) -> str:
@@ -178,7 +134,7 @@ def _read_weight(value: object, where: Location, errors: list[DataError]) -> flo
         errors.append(DataError.of("weight_invalid", where, value=as_text(value)))
         return None
     if number > MAX_WEIGHT:
-        errors.append(TooLargeError("weight", shown(value, number), MAX_WEIGHT, where))
+        errors.append(DataError.of("weight_too_large", where, value=shown(value, number), limit=MAX_WEIGHT))
         return None
     return number
 

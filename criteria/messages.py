@@ -20,6 +20,8 @@ DATA_MESSAGES: dict[str, dict[str, str]] = {
         "id_twice": "{what} ID {id!r} is used twice",
         "id_case": "{what} ID {id!r} differs from {earlier!r} only by case; give them different IDs or one spelling",
         "weight_invalid": "weight {value!r} is not a number >= 0",
+        "weight_too_large": "weight {value!r} is not a number between 0 and {limit}",
+        "amount_too_large": "{column} {value!r} is not an amount between 0 and {limit}",
         "title_empty": "title is empty",
         "priority_invalid": "priority {value!r} is not one of MUST, SHOULD, COULD",
         "no_category": "there is no category",
@@ -57,6 +59,8 @@ DATA_MESSAGES: dict[str, dict[str, str]] = {
         "id_case": "l'identifiant de {what} {id!r} ne diffère de {earlier!r} que par la casse ; "
         "donnez-leur des identifiants distincts ou une seule graphie",
         "weight_invalid": "le poids {value!r} n'est pas un nombre >= 0",
+        "weight_too_large": "le poids {value!r} n'est pas un nombre compris entre 0 et {limit}",
+        "amount_too_large": "{column} {value!r} n'est pas un montant compris entre 0 et {limit}",
         "title_empty": "le titre est vide",
         "priority_invalid": "la priorité {value!r} n'est pas l'une de MUST, SHOULD, COULD",
         "no_category": "il n'y a aucune catégorie",
@@ -127,6 +131,10 @@ def say(language: str, key: str, values: Mapping[str, object]) -> str:
     for name in ("what", "column"):
         if name in filled:
             filled[name] = terms.get(str(filled[name]), filled[name])
+    limit = filled.get("limit")
+    if isinstance(limit, int | float) and not isinstance(limit, bool) and limit >= 10_000:
+        # Large bounds are grouped as each language writes them: 1,000,000 / 1 000 000 (no-break spaces).
+        filled["limit"] = f"{limit:,.0f}".replace(",", "\u00a0" if language == "fr" else ",")
     columns = filled.get("columns")
     if isinstance(columns, (list, tuple)):
         filled["columns"] = ", ".join(terms.get(str(c), str(c)) for c in columns)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from criteria.errors import DataError, Location, raise_all
-from criteria.excel import TooLargeError, shown
+from criteria.excel import shown
 from criteria.model import ID_PATTERN, id_clash
 from criteria.safe import check_text, save_workbook, set_text
 from criteria.sheets import Row, as_number, as_text, read_table
@@ -136,7 +136,9 @@ def _read_cost(row: Row, key: str, path: Path, sheet: str, errors: list[DataErro
         return None
     if number > MAX_COST:
         where = row.where(path, sheet, key)
-        errors.append(TooLargeError("amount", shown(row.values[key], number), MAX_COST, where, column=key))
+        errors.append(
+            DataError.of("amount_too_large", where, column=key, value=shown(row.values[key], number), limit=MAX_COST)
+        )
         return None
     return number
 
