@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from dataclasses import dataclass
 from functools import cache
@@ -195,6 +196,27 @@ def init_campaign(
     write_vendors(vendors or placeholder_vendors(language), paths.vendors, language)
     write_testers(testers or placeholder_testers(language), paths.testers, language)
     return paths
+
+
+def set_aside_earlier_campaign(root: Path, now: dt.datetime | None = None) -> Path | None:
+    """Move an earlier campaign's ledger, archive and inbox into ``root/replaced-<UTC time>/``; return that folder.
+
+    A campaign written again with --force (init or demo) is another campaign (another ID): its
+    ledger must start empty, or the new campaign would be refused as someone else's (and the
+    earlier testers' workbooks would wait in the inbox). Moved, not deleted: --force may have been
+    aimed at a real campaign by mistake. None when there was nothing to move.
+    """
+    paths = Paths(root)
+    earlier = [path for path in (paths.state, paths.inbox) if path.is_dir() and any(path.iterdir())]
+    if not earlier:
+        return None
+    stamp = (now or dt.datetime.now(dt.timezone.utc)).strftime("%Y%m%dT%H%M%SZ")
+    folder = root / f"replaced-{stamp}"
+    folder.mkdir()
+    for path in earlier:
+        path.rename(folder / path.name)
+    paths.inbox.mkdir(exist_ok=True)  # where the new campaign's workbooks will arrive
+    return folder
 
 
 def placeholder_vendors(language: str) -> tuple[Vendor, ...]:

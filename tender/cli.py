@@ -180,13 +180,32 @@ def init(directory: Path, language: str, force: bool) -> None:
     Example:
       tender init rse-2027 --lang fr
     """
-    from tender.campaign import init_campaign
+    from tender.campaign import init_campaign, set_aside_earlier_campaign
 
     paths = init_campaign(directory, language=language, force=force)
-    click.echo(f"Campaign created in {paths.root}:")
+    words = INIT_WORDS[language]
+    click.echo(words["created"].format(root=paths.root))
     for path in paths.inputs:
         click.echo(f"  {path.name}")
-    click.echo("Edit these files, then run: tender check " + str(paths.root))
+    # The new campaign has a new ID: an earlier one's ledger and workbooks would only be refused by it.
+    replaced = set_aside_earlier_campaign(directory) if force else None
+    if replaced is not None:
+        click.echo(words["replaced"].format(folder=replaced))
+    click.echo(words["next"].format(root=paths.root))
+
+
+INIT_WORDS = {
+    "en": {
+        "created": "Campaign created in {root}:",
+        "replaced": "The earlier campaign's ledger and inbox were moved to {folder}",
+        "next": "Edit these files, then run: tender check {root}",
+    },
+    "fr": {
+        "created": "Campagne créée dans {root} :",
+        "replaced": "Le registre et la boîte de réception de la campagne précédente ont été déplacés dans {folder}",
+        "next": "Modifiez ces fichiers, puis lancez : tender check {root}",
+    },
+}
 
 
 @cli.command()
@@ -467,13 +486,14 @@ def demo(ctx: click.Context, directory: Path, language: str, n_testers: int, see
     Example:
       tender demo demo-campaign --lang fr --testers 60
     """
-    from tender.demo import create_demo_campaign, fill_inbox, set_aside_earlier_demo
+    from tender.campaign import set_aside_earlier_campaign
+    from tender.demo import create_demo_campaign, fill_inbox
 
     campaign = create_demo_campaign(directory, language, n_testers, seed, force)
     words = DEMO_WORDS[campaign.settings.language]
     click.echo(words["created"].format(directory=directory, count=len(campaign.testers)))
     # Only once the new campaign is written (create_demo_campaign refuses an existing one without --force).
-    replaced = set_aside_earlier_demo(directory) if force else None
+    replaced = set_aside_earlier_campaign(directory) if force else None
     if replaced is not None:
         click.echo(words["replaced"].format(folder=replaced))
     _demo_step(ctx, "spec", directory=directory)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import numpy as np
 
-from tender.campaign import Campaign, Paths, init_campaign, load_campaign, texts
+from tender.campaign import Campaign, init_campaign, load_campaign, texts
 from vendors.model import Tester, Vendor
 
 GROUP_COLUMNS = {"en": ("department", "level", "generation"), "fr": ("département", "niveau", "génération")}
@@ -143,26 +142,6 @@ def _comment(
     mood = "positive" if value >= 0.8 * scale_max else "negative" if value <= 0.4 * scale_max else "neutral"
     pool = comments[mood][language]
     return str(pool[int(rng.integers(len(pool)))])
-
-
-def set_aside_earlier_demo(root: Path, now: dt.datetime | None = None) -> Path | None:
-    """Move an earlier demo's ledger, archive and inbox into ``root/replaced-<UTC time>/``; return that folder.
-
-    A demo run again with --force is another campaign (another ID): its ledger must start
-    empty, or the new campaign would be refused as someone else's (and the earlier testers'
-    workbooks would wait in the inbox). Moved, not deleted: --force may have been aimed at a
-    real campaign by mistake. None when there was nothing to move.
-    """
-    paths = Paths(root)
-    earlier = [path for path in (paths.state, paths.inbox) if path.is_dir() and any(path.iterdir())]
-    if not earlier:
-        return None
-    stamp = (now or dt.datetime.now(dt.timezone.utc)).strftime("%Y%m%dT%H%M%SZ")
-    folder = root / f"replaced-{stamp}"
-    folder.mkdir()
-    for path in earlier:
-        path.rename(folder / path.name)
-    return folder
 
 
 def create_demo_campaign(root: Path, language: str, n_testers: int, seed: int, force: bool) -> Campaign:

@@ -643,6 +643,38 @@ def test_another_campaign_id_is_refused_rather_than_ranked_on_the_old_scores(roo
     )
 
 
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_init_force_sets_the_earlier_ledger_and_inbox_aside(root: Path, language: str) -> None:
+    """tender init --force writes a new campaign (new ID): the earlier one's ledger and workbooks go aside, intact."""
+    fill(root, "T001", GOOD)
+    assert run("collect", root).exit_code == 0
+    before = load_campaign(root).settings.campaign_id
+    fill(root, "T002", GOOD)  # arrived after the collect: kept with the earlier campaign too
+    result = run("init", root, "--force", "--lang", language)
+    assert result.exit_code == 0, result.output
+    (replaced,) = root.glob("replaced-*")
+    moved = {
+        "en": f"The earlier campaign's ledger and inbox were moved to {replaced}\n",
+        "fr": f"Le registre et la boîte de réception de la campagne précédente ont été déplacés dans {replaced}\n",
+    }
+    assert moved[language] in result.output
+    assert result.output.endswith(
+        {"en": "Edit these files, then run: tender check ", "fr": "Modifiez ces fichiers, puis lancez : tender check "}[
+            language
+        ]
+        + f"{root}\n"
+    )
+    assert sorted(p.name for p in (replaced / "inbox").iterdir()) == ["T001.xlsx", "T002.xlsx"]
+    assert [s.tester for s in ledger.submissions(replaced / ".tender" / "ledger.sqlite", before)] == ["T001"]
+    assert (root / "inbox").is_dir()
+    assert not any((root / "inbox").iterdir())
+    # The new campaign starts from an empty ledger instead of being refused as the earlier one's.
+    assert load_campaign(root).settings.campaign_id != before
+    status = run("status", root)
+    assert status.exit_code == 0, status.output
+    assert run("collect", root).exit_code == 0
+
+
 def test_a_tester_removed_from_testers_xlsx_no_longer_counts(root: Path) -> None:
     """Accepted while listed, then removed from testers.xlsx: left out of the ranking, with a note naming them."""
     vendors = [dataclasses.replace(v, price_per_user_month=10.0) for v in load_campaign(root).vendors]
