@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from criteria.errors import DataError, Location, raise_all
 from criteria.model import ID_PATTERN, Category, CriteriaSet, Criterion, Priority, validate_tree
 from criteria.safe import check_text, save_workbook, set_text
-from criteria.sheets import as_number, as_text, open_workbook, read_table
+from criteria.sheets import as_number, as_text, explain_formulas, open_workbook, read_table
 
 if TYPE_CHECKING:
     # openpyxl is imported where a workbook is written: commands that only read never pay for it.
@@ -106,7 +106,7 @@ def read_criteria(path: Path) -> CriteriaSet:
     sheets = {"Categories": (cat_sheet, category_rows), "Criteria": (crit_sheet, criterion_rows)}
     tree_errors = validate_tree(categories, criteria, complete=not errors)
     errors.extend(_locate(e, path, sheets) for e in tree_errors)
-    raise_all(errors)
+    raise_all(explain_formulas(errors, path, [cat_sheet, crit_sheet]))
     return CriteriaSet(tuple(categories), tuple(criteria))
 
 

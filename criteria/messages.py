@@ -21,6 +21,8 @@ DATA_MESSAGES: dict[str, dict[str, str]] = {
         "id_case": "{what} ID {id!r} differs from {earlier!r} only by case; give them different IDs or one spelling",
         "weight_invalid": "weight {value!r} is not a number >= 0",
         "weight_too_large": "weight {value!r} is not a number between 0 and {limit}",
+        "formula_without_value": "the formula {formula} has no computed value: open and save the file in Excel or "
+        "LibreOffice, or type the value",
         "amount_too_large": "{column} {value!r} is not an amount between 0 and {limit}",
         "title_empty": "title is empty",
         "priority_invalid": "priority {value!r} is not one of MUST, SHOULD, COULD",
@@ -60,6 +62,8 @@ DATA_MESSAGES: dict[str, dict[str, str]] = {
         "donnez-leur des identifiants distincts ou une seule graphie",
         "weight_invalid": "le poids {value!r} n'est pas un nombre >= 0",
         "weight_too_large": "le poids {value!r} n'est pas un nombre compris entre 0 et {limit}",
+        "formula_without_value": "la formule {formula} n'a pas de valeur calculée : ouvrez et enregistrez le fichier "
+        "dans Excel ou LibreOffice, ou tapez la valeur",
         "amount_too_large": "{column} {value!r} n'est pas un montant compris entre 0 et {limit}",
         "title_empty": "le titre est vide",
         "priority_invalid": "la priorité {value!r} n'est pas l'une de MUST, SHOULD, COULD",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -167,3 +168,92 @@ def as_number(value: Any) -> float | None:
     else:
         return None
     return number if math.isfinite(number) else None
+
+
+def explain_formulas(errors: list[DataError], path: Path, sheets: Sequence[str]) -> list[DataError]:
+    """``errors`` of ``path``, with every formula of ``sheets`` that has no computed value reported as such.
+
+    The reader sees such a cell as empty (a program such as openpyxl wrote the formula and
+    nothing computed it), so a price would silently read as "no price" and a weight as an
+    empty value. An error already at that cell is replaced by this one; the others are added.
+    Costs one search of the file's worksheets at C speed when it holds no formula.
+    """
+    if path.suffix.lower() not in (".xlsx", ".xlsm") or not _holds_formulas(path):
+        return errors
+    uncomputed = _uncomputed(path, sheets)
+    if not uncomputed:
+        return errors
+    explained = []
+    for error in errors:
+        where = error.where
+        key = (where.sheet or "", where.cell or "")
+        if where.path is not None and Path(where.path) == path and key in uncomputed:
+            formula = uncomputed.pop(key)
+            explained.append(DataError.of("formula_without_value", where, error.item, formula=formula))
+        else:
+            explained.append(error)
+    for (sheet, cell), formula in uncomputed.items():
+        explained.append(DataError.of("formula_without_value", Location(path, sheet, cell=cell), formula=formula))
+    return explained
+
+
+#: A formula tag in a worksheet's XML, with or without a namespace prefix (<f>, <f t="shared" ...>, <x:f>).
+_FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
+
+
+def _holds_formulas(path: Path) -> bool:
+    """Whether any worksheet of an .xlsx file holds a formula; True when the file cannot tell (look closer)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                if not info.filename.startswith("xl/worksheets/"):
+                    continue
+                with archive.open(info) as stream:
+                    tail = b""
+                    while chunk := stream.read(2**20):
+                        if _FORMULA_TAG.search(tail + chunk):
+                            return True
+                        tail = chunk[-64:]  # a tag cut between two chunks
+    except (OSError, zipfile.BadZipFile, EOFError, ValueError):
+        return True
+    return False
+
+
+def _uncomputed(path: Path, sheets: Sequence[str]) -> dict[tuple[str, str], str]:
+    """(sheet, cell) -> formula (cut to 40 characters) of every formula of ``sheets`` without a computed value."""
+    import warnings
+
+    from openpyxl import load_workbook
+
+    found: dict[tuple[str, str], str] = {}
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about extensions it does not read
+            # Not read-only: its empty cells carry no coordinate, and only files that hold formulas come here.
+            formulas = load_workbook(path)
+            values = load_workbook(path, data_only=True)
+    except Exception:  # the file was read once already; a second reader's failure only means no explanation
+        return found
+    try:
+        for sheet in sheets:
+            if sheet not in formulas.sheetnames:
+                continue
+            # A formula is a cell of type 'f' (text typed as '=x' is a string); an array formula keeps its text apart.
+            written = {
+                cell.coordinate: str(getattr(cell.value, "text", cell.value))
+                for row in formulas[sheet].iter_rows()
+                for cell in row
+                if cell.data_type == "f"
+            }
+            computed = values[sheet]
+            for cell, text in written.items():
+                if computed[cell].value is None:
+                    found[(sheet, cell)] = text if len(text) <= 40 else text[:39] + "…"
+    except Exception:  # a damaged part: no explanation, the errors found by the reader stand
+        return found
+    finally:
+        formulas.close()
+        values.close()
+    return found

@@ -10,7 +10,7 @@ from criteria.errors import DataError, Location, raise_all
 from criteria.excel import shown
 from criteria.model import ID_PATTERN, id_clash
 from criteria.safe import check_text, save_workbook, set_text
-from criteria.sheets import Row, as_number, as_text, read_table
+from criteria.sheets import Row, as_number, as_text, explain_formulas, read_table
 from vendors.model import Tester, Vendor
 
 VENDOR_COLUMNS = {
@@ -68,7 +68,7 @@ def read_vendors(path: Path) -> tuple[Vendor, ...]:
     _check_unique(placed, "vendor", errors)
     if not rows:
         errors.append(DataError.of("no_vendor", Location(path, sheet)))
-    raise_all(errors)
+    raise_all(explain_formulas(errors, path, [sheet]))
     return tuple(vendors)
 
 
@@ -99,7 +99,7 @@ def read_testers(path: Path) -> tuple[Tester, ...]:
     _check_unique(placed, "tester", errors)
     if not rows:
         errors.append(DataError.of("no_tester", Location(path, sheet)))
-    raise_all(errors)
+    raise_all(explain_formulas(errors, path, [sheet]))
     return tuple(testers)
 
 

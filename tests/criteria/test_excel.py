@@ -122,3 +122,19 @@ def test_weights_no_tender_reaches_are_refused_all_at_once(tmp_path: Path) -> No
         "le poids '1000001' n'est pas un nombre compris entre 0 et 1\u00a0000\u00a0000 "
         "(criteria.xlsx, feuille Criteria, cellule F4)",
     ]
+
+
+def test_formula_weights_without_a_computed_value_are_named(tmp_path: Path) -> None:
+    """Weights written as formulas by a program that does not calculate read as '' ("weight '' is not a number")."""
+    path = write_criteria(catalogue("en"), tmp_path / "criteria.xlsx")
+    edit(path, 0, "C2", "=10")
+    edit(path, 1, "F3", "=SUM(1,2)")
+    with pytest.raises(MultiDataError) as info:
+        read_criteria(path)
+    assert str(info.value).splitlines() == [
+        "2 problems found:",
+        "the formula =10 has no computed value: open and save the file in Excel or LibreOffice, or type the value "
+        "(criteria.xlsx, sheet Categories, cell C2)",
+        "the formula =SUM(1,2) has no computed value: open and save the file in Excel or LibreOffice, or type the "
+        "value (criteria.xlsx, sheet Criteria, cell F3)",
+    ]

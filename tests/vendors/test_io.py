@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
@@ -88,3 +89,44 @@ def test_check_refuses_an_infinite_price_in_the_campaign_language(tmp_path: Path
     edit(root / "vendors.xlsx", "D2", 1e308)
     result = CliRunner().invoke(cli, ["check", str(root)])
     assert (result.exit_code, result.output) == (2, line)
+
+
+def test_a_formula_without_a_computed_value_is_named_not_read_as_no_price(tmp_path: Path) -> None:
+    """openpyxl writes formulas without computing them: the reader saw an empty price, i.e. "no offer"."""
+    path = write_vendors(VENDORS, tmp_path / "vendors.xlsx")
+    edit(path, "D2", "=12*3")  # price: empty to the reader, so silently "no price" before
+    edit(path, "A3", '="V"&2')  # ID: "ID is empty" before
+    with pytest.raises(MultiDataError) as info:
+        read_vendors(path)
+    assert str(info.value).splitlines() == [
+        "2 problems found:",
+        """the formula ="V"&2 has no computed value: open and save the file in Excel or LibreOffice, or type the """
+        "value (vendors.xlsx, sheet Vendors, cell A3)",
+        "the formula =12*3 has no computed value: open and save the file in Excel or LibreOffice, or type the value "
+        "(vendors.xlsx, sheet Vendors, cell D2)",
+    ]
+    assert str(info.value.localized("fr")).splitlines()[2] == (
+        "la formule =12*3 n'a pas de valeur calculée : ouvrez et enregistrez le fichier dans Excel ou LibreOffice, "
+        "ou tapez la valeur (vendors.xlsx, feuille Vendors, cellule D2)"
+    )
+
+
+def test_a_formula_saved_by_libreoffice_is_read_as_its_value(
+    tmp_path: Path, resave: Callable[[Path, str, Path], Path]
+) -> None:
+    path = write_vendors(VENDORS, tmp_path / "vendors.xlsx")
+    edit(path, "D2", "=12*3")
+    edit(path, "B3", '="Vendor "&"B"')
+    saved = resave(path, "xlsx", tmp_path / "saved")
+    vendors = read_vendors(saved)
+    assert (vendors[0].price_per_user_month, vendors[1].name) == (36.0, "Vendor B")
+
+
+def test_text_that_starts_with_an_equals_sign_is_not_a_formula(tmp_path: Path) -> None:
+    path = write_vendors((Vendor("V1", "=Best offer", price_per_user_month=2.0),), tmp_path / "vendors.xlsx")
+    edit(path, "E2", "=1+1")  # a real formula elsewhere makes the file worth a closer look
+    with pytest.raises(DataError) as info:
+        read_vendors(path)
+    assert "cell E2" in str(info.value)
+    edit(path, "E2", 0)
+    assert read_vendors(path)[0].name == "=Best offer"
