@@ -112,8 +112,9 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
             "a part ({member}) that unpacks to {ratio} times its compressed size",
             "an ordinary workbook (parts unpack to at most {limit} times their size)",
         ),
+        # {reference} is the refusal's cell: the problem names it, and its sheet, before what was found.
         "too_wide": (
-            "data up to cell {reference}",
+            "data outside the table of criteria",
             "data only in the table of criteria (at most {rows} rows and {columns} columns)",
         ),
         "bomb_cells": ("more than {limit} cells with data", "an ordinary workbook (at most {limit} cells with data)"),
@@ -154,7 +155,7 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
             "un classeur ordinaire (parties décompressées à au plus {limit} fois leur taille)",
         ),
         "too_wide": (
-            "des données jusqu'à la cellule {reference}",
+            "des données hors du tableau des critères",
             "des données seulement dans le tableau des critères (au plus {rows} lignes et {columns} colonnes)",
         ),
         "bomb_cells": (
@@ -232,6 +233,10 @@ class Refusal:
     #: the REASONS code and its values, when the message has a {reason}.
     reason: str | None = None
     reason_values: Mapping[str, Any] = field(default_factory=dict)
+    #: where the refused data lies, when one sheet holds it: the sheet's name as the tester sees it (the tab of an
+    #: .xlsx, the table:name of an .ods), and a cell with that data (too_wide: one beyond the limits).
+    sheet: str | None = None
+    cell: str | None = None
 
     def words(self, language: str) -> dict[str, Any]:
         """The values of the message, its reason put in words in ``language``."""
@@ -787,33 +792,39 @@ def _column_number(letters: str) -> int:
 
 
 class _Extent:
-    """Cells with data of one workbook: how far each sheet reaches, how many cells, how much text once expanded."""
+    """Cells with data of one workbook: that each lies within the table, how many, how much text once expanded."""
 
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
         self.cells = 0
         self.text = 0
-        self.rows = self.columns = 0  # the farthest row and column with data in the current sheet
+        #: the name of the sheet being scanned (the tab of an .xlsx, the table:name of an .ods), for refusals
+        self.sheet = ""
         self.hidden: set[tuple[str, str, str]] = set()
 
     def add(self, row: int, column: int, count: int = 1, text: int = 0) -> None:
-        """Count ``count`` cells with data and ``text`` characters, the farthest cell at ``row``, ``column``."""
-        self.rows, self.columns = max(self.rows, row), max(self.columns, column)
+        """Count ``count`` cells with data and ``text`` characters of the current sheet.
+
+        ``row``, ``column`` is the first of these cells the scan meets beyond the table if
+        any lies there (then the sheet is refused: the reader allocates every cell up to
+        the farthest), else any cell within it (0, 0 when the caller only counts).
+        """
+        limits = self.limits
+        if row > limits.rows or column > limits.columns:
+            reference = f"{column_letters(column)}{row}"
+            raise self.refuse("too_wide", reference, reference=reference, rows=limits.rows, columns=limits.columns)
         self.cells += count
         self.text += text
-        if self.cells > self.limits.cells or self.text > self.limits.text_chars:
-            self.end_sheet()  # data beyond the table is the clearer reason, when there is some
-            if self.cells > self.limits.cells:
-                raise _refuse("bomb_cells", limit=self.limits.cells)
-            raise _refuse("bomb_text", limit=self.limits.text_chars // 10**6)
+        if self.cells > limits.cells:
+            raise self.refuse("bomb_cells", limit=limits.cells)
+        if self.text > limits.text_chars:
+            raise self.refuse("bomb_text", limit=limits.text_chars // 10**6)
 
-    def end_sheet(self) -> None:
-        """Refuse a sheet whose data reaches beyond the table: the reader allocates every cell up to the farthest."""
-        limits = self.limits
-        if self.rows > limits.rows or self.columns > limits.columns:
-            reference = f"{column_letters(self.columns)}{self.rows}"
-            raise _refuse("too_wide", reference=reference, rows=limits.rows, columns=limits.columns)
-        self.rows = self.columns = 0
+    def refuse(self, code: str, cell: str | None = None, **values: Any) -> _RefusalError:
+        """A refusal about the current sheet (the one whose cells took the workbook past a limit) and ``cell``."""
+        name = self.sheet
+        shown = name if len(name) <= 60 and name.isprintable() else _short(name, 60)
+        return _RefusalError(Refusal(code, values, sheet=shown or None, cell=cell))
 
 
 # -- xlsx --------------------------------------------------------------------------------------------------------
@@ -906,6 +917,7 @@ def _scan_xlsx(
             lengths, longest = None, glanced  # each string's length is read only if a sheet needs the exact scan
     extent = _Extent(limits)
     for sheet, part in sheets:
+        extent.sheet = sheet
         info = archive.getinfo(part)
         # A part not named .xml, a large one, or one the glance cannot bound gets the exact (defused) scan.
         exact = thorough or not part.endswith(".xml") or info.file_size > _FAST_SHEET_BYTES
@@ -919,7 +931,6 @@ def _scan_xlsx(
                 assert string_info is not None
                 lengths = _scan_shared_strings(archive, string_info, limits)
             _scan_sheet(archive, info, sheet, lengths, extent)
-        extent.end_sheet()
     return frozenset(extent.hidden)
 
 
@@ -1180,6 +1191,7 @@ def _scan_ods(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -
             if tables > limits.sheets:
                 raise _refuse("bomb_sheets", count=f"{tables}+", limit=limits.sheets)
             table.name, table.rows = attribute(pairs, "name"), 0
+            extent.sheet = table.name
 
     def data(text: str) -> None:
         cell = table.cell
@@ -1202,7 +1214,10 @@ def _scan_ods(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -
                     (table.name, f"{column_letters(first)}{table.rows + 1}", _short("".join(cell.error), 20))
                 )
             if cell.data:
-                table.last = table.columns
+                if table.columns > limits.columns or table.rows >= limits.rows:
+                    # Data beyond the table in the first copy of the row: add refuses its first cell there.
+                    extent.add(table.rows + 1, first if table.rows >= limits.rows else max(first, limits.columns + 1))
+                table.first = table.first or first
                 table.row_cells += cell.repeat
                 table.row_text += cell.text * cell.repeat
             elif cell.formula:
@@ -1212,10 +1227,10 @@ def _scan_ods(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -
         if local == "table-row":
             times = table.row_repeat
             if table.row_cells:
-                extent.add(table.rows + times, table.last, table.row_cells * times, table.row_text * times)
+                # Past the last row, the first data cell of the first copy there (add refuses it), if a copy lies there.
+                row = min(table.rows + times, limits.rows + 1)
+                extent.add(row, table.first, table.row_cells * times, table.row_text * times)
             table.rows += times
-        elif local == "table":
-            extent.end_sheet()
 
     outer, raw = _parser()
     raw.StartElementHandler, raw.EndElementHandler, raw.CharacterDataHandler = start, end, data
@@ -1250,13 +1265,13 @@ class _OdsTable:
     rows: int = 0
     row_repeat: int = 1
     columns: int = 0
-    last: int = 0
+    first: int = 0  # the first column with data of the current row (0: none yet)
     row_cells: int = 0
     row_text: int = 0
     cell: _OdsCell | None = None
 
     def start_row(self, repeat: int) -> None:
-        self.row_repeat, self.columns, self.last, self.row_cells, self.row_text = repeat, 0, 0, 0, 0
+        self.row_repeat, self.columns, self.first, self.row_cells, self.row_text = repeat, 0, 0, 0, 0
 
 
 # -- parsing in a child process ------------------------------------------------------------------------------------

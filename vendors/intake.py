@@ -298,9 +298,9 @@ class _Report:
         self.problems.append(Problem(self.file, sheet, cell, found.format(**values), expected.format(**values)))
 
     def refuse(self, refusal: Refusal) -> None:
-        """The whole file is refused before or while parsing (vendors/guard.py says why)."""
+        """The whole file is refused before or while parsing (vendors/guard.py says why, and where if it can)."""
         found, expected = refusal.describe(self.language)
-        self.problems.append(Problem(self.file, None, None, found, expected))
+        self.problems.append(Problem(self.file, refusal.sheet, refusal.cell, found, expected))
 
 
 def file_problem(file: str, language: str, code: str, **values: Any) -> Problem:

@@ -396,9 +396,11 @@ def test_a_hostile_inbox_is_rejected_file_by_file_without_a_traceback(tmp_path: 
     assert "panicked" not in err
     lines = out.splitlines()
     assert f"Accepted {good.name} (tester T001)." in lines
+    # Data beyond the table is placed in its sheet and cell; the other refusals are about the whole file.
+    placed = {"far.xlsx": ", sheet Vendor A, cell XFD1048576", "rows.ods": ", sheet S, cell A10000"}
     for name in bad:
         index = lines.index(f"Rejected {name}: 1 problem(s).")
-        assert lines[index + 1].startswith(f"  {name}: found ")
+        assert lines[index + 1].startswith(f"  {name}{placed.get(name, '')}: found ")
     assert lines[-2] == "11 file(s): 1 accepted, 10 rejected, 0 unchanged, 0 superseded."
     rows = assert_whole(root)
     assert sorted(status for status, _, _ in rows.values()) == ["accepted"] + ["rejected"] * 10

@@ -32,6 +32,7 @@ from vendors.intake import Expected, Intake, Problem, check_workbook, read_workb
 
 NOT_WORKBOOK = "a file that is not a readable workbook ({reason})"
 NOT_WORKBOOK_EXPECTED = "the workbook you received, saved as .xlsx, .ods or .xls"
+TOO_WIDE = "data outside the table of criteria"
 TOO_WIDE_EXPECTED = "data only in the table of criteria (at most 9999 rows and 26 columns)"
 ENTITIES = "a part ({member}) that declares a document type or XML entities"
 ENTITIES_EXPECTED = "a workbook saved by Excel or LibreOffice (they never declare entities); send the original file"
@@ -95,6 +96,12 @@ def refused(data: bytes, expected: Expected, name: str = "returned.xlsx") -> tup
 
 def not_workbook(reason: str) -> tuple[str, str]:
     return NOT_WORKBOOK.format(reason=reason), NOT_WORKBOOK_EXPECTED
+
+
+def placed(result: Intake) -> list[tuple[str | None, str | None, str, str]]:
+    """The problems of a refused file as (sheet, cell, found, expected): where the guard says the data lies."""
+    assert result.rows == ()
+    return [(p.sheet, p.cell, p.found, p.expected) for p in result.problems]
 
 
 def contained(data: bytes, expected: Expected, name: str = "bomb.xlsx") -> tuple[Intake, float]:
@@ -558,8 +565,11 @@ def test_one_long_shared_string_in_every_cell(template: bytes, expected: Expecte
     bomb = hostile.add_to_sheet(bomb, "Vendor B", rows)
     assert len(bomb) < 200_000
     result, elapsed = contained(bomb, expected)
-    assert [(p.found, p.expected) for p in result.problems] == [
+    # The sheet whose cells take the text past the limit (the glance cannot bound it: the exact scan words it).
+    assert placed(result) == [
         (
+            "Vendor B",
+            None,
             "cell texts of more than 64 million characters in all",
             "an ordinary workbook (at most 64 million characters of text)",
         )
@@ -578,10 +588,25 @@ def test_a_million_cells(template: bytes, expected: Expected) -> None:
     for title in ("Instructions", "Vendor A", "Vendor B", "Vendor C"):
         members[hostile.sheet_part(template, title)] = full
     result, elapsed = contained(hostile.zip_bytes(members), expected)
-    assert [(p.found, p.expected) for p in result.problems] == [
-        ("more than 1000000 cells with data", "an ordinary workbook (at most 1000000 cells with data)")
+    assert [(p.cell, p.found, p.expected) for p in result.problems] == [
+        (None, "more than 1000000 cells with data", "an ordinary workbook (at most 1000000 cells with data)")
     ]
+    # The count is the workbook's: the sheet named is the one whose cells took it past the limit, Vendor C when
+    # every sheet is counted exactly, or one before when earlier sheets were bounded at a glance (upper bounds).
+    assert result.problems[0].sheet in ("Vendor B", "Vendor C")
     assert elapsed < BOMB_SECONDS
+
+
+def test_too_many_cells_names_the_sheet_that_holds_them(template: bytes, expected: Expected) -> None:
+    """A sheet the glance bounds above the limit gets the exact scan, whose refusal names that sheet's tab."""
+    rows = "".join(f'<row r="{r}"><c r="A{r}"><v>1</v></c><c r="B{r}"><v>2</v></c></row>' for r in range(1, 61))
+    members: dict[str, bytes | str] = dict(hostile.members_of(template))
+    for title in ("Instructions", "Vendor A", "Vendor B", "Vendor C", "tender-meta"):
+        members[hostile.sheet_part(template, title)] = hostile.tiny_sheet(rows if title == "Vendor B" else "")
+    result = check_workbook(hostile.zip_bytes(members), ".xlsx", expected, "bomb.xlsx", limits=Limits(cells=100))
+    assert placed(result) == [
+        ("Vendor B", None, "more than 100 cells with data", "an ordinary workbook (at most 100 cells with data)")
+    ]
 
 
 FAR = '<row r="1048576"><c r="XFD1048576" t="n"><v>1</v></c></row>'
@@ -592,8 +617,16 @@ FAR = '<row r="1048576"><c r="XFD1048576" t="n"><v>1</v></c></row>'
     [
         pytest.param(FAR, "XFD1048576", id="A1 and XFD1048576"),
         pytest.param('<row r="70"><c r="AA70"><v>1</v></c></row>', "AA70", id="column AA"),
+        # The cell that holds the data beyond the table, not the farthest row and the farthest column (F, in the
+        # table): that cell holds nothing.
         pytest.param(
-            '<row r="10000"><c r="A10000" t="inlineStr"><is><t>x</t></is></c></row>', "F10000", id="row 10000"
+            '<row r="10000"><c r="A10000" t="inlineStr"><is><t>x</t></is></c></row>', "A10000", id="row 10000"
+        ),
+        # Of two cells beyond the table, the first the scan meets (not the farthest).
+        pytest.param(
+            '<row r="70"><c r="AB70"><v>1</v></c></row><row r="99999"><c r="XFD99999"><v>1</v></c></row>',
+            "AB70",
+            id="the first of two",
         ),
         # The same far cell behind a namespace prefix, a formula, or rows and cells without references.
         pytest.param(
@@ -602,9 +635,9 @@ FAR = '<row r="1048576"><c r="XFD1048576" t="n"><v>1</v></c></row>'
             id="prefixed",
         ),
         pytest.param('<row r="1048576"><c r="XFD1048576"><f>1+1</f><v>2</v></c></row>', "XFD1048576", id="formula"),
-        pytest.param('<row r="200000"><c t="n"><v>1</v></c></row>', "F200000", id="cell without reference"),
+        pytest.param('<row r="200000"><c t="n"><v>1</v></c></row>', "A200000", id="cell without reference"),
         pytest.param(
-            '<row r="70">' + '<c t="n"><v>1</v></c>' * 20_000 + "</row>", "ACOF70", id="20000 cells without reference"
+            '<row r="70">' + '<c t="n"><v>1</v></c>' * 20_000 + "</row>", "AA70", id="20000 cells without reference"
         ),
     ],
 )
@@ -612,8 +645,71 @@ def test_data_far_apart(template: bytes, expected: Expected, rows: str, referenc
     """A1 and XFD1048576 make the reader allocate every cell between them: 550 GB, an abort of the process."""
     bomb = hostile.add_to_sheet(template, "Vendor A", rows)
     result, elapsed = contained(bomb, expected)
-    assert [(p.found, p.expected) for p in result.problems] == [(f"data up to cell {reference}", TOO_WIDE_EXPECTED)]
+    assert placed(result) == [("Vendor A", reference, TOO_WIDE, TOO_WIDE_EXPECTED)]
     assert elapsed < BOMB_SECONDS
+
+
+def with_far_cells(template: bytes) -> bytes:
+    """Vendor B (part xl/worksheets/sheet3.xml) with data at Z1, within the table, and at A99999, beyond it."""
+    part = hostile.sheet_part(template, "Vendor B")
+    z1 = '<c r="Z1" t="inlineStr"><is><t>x</t></is></c>'
+    data = hostile.edit_part(template, part, '</row><row r="2">', z1 + '</row><row r="2">')
+    return hostile.add_to_sheet(data, "Vendor B", '<row r="99999"><c r="A99999"><v>1</v></c></row>')
+
+
+def test_data_beyond_the_table_is_placed_in_its_sheet_and_cell(
+    template: bytes, expected: Expected, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Data at Z1 and at A99999: the problem names the tab and A99999, not Z99999, which holds nothing.
+
+    The sheet is small and .xml: it is read at a glance first, which cannot bound it and leaves it to the exact
+    scan; that scan words the refusal.
+    """
+    bomb = with_far_cells(template)
+    part = hostile.sheet_part(bomb, "Vendor B")
+    assert part == "xl/worksheets/sheet3.xml"
+    glanced: list[tuple[bytes, bool]] = []
+    glance = guard._sheet_at_a_glance
+
+    def spy(data: bytes, longest: int, extent: guard._Extent) -> bool:
+        glanced.append((data, glance(data, longest, extent)))
+        return glanced[-1][1]
+
+    monkeypatch.setattr(guard, "_sheet_at_a_glance", spy)
+    refusal = inspect_workbook(bomb, ".xlsx")
+    assert (hostile.members_of(bomb)[part], False) in glanced
+    assert refusal == Refusal(
+        "too_wide", {"reference": "A99999", "rows": 9999, "columns": 26}, sheet="Vendor B", cell="A99999"
+    )
+    french = Expected(**{**expected.__dict__, "language": "fr"})
+    (english_problem,) = check_workbook(bomb, ".xlsx", expected, "T001.xlsx").problems
+    (french_problem,) = check_workbook(bomb, ".xlsx", french, "T001.xlsx").problems
+    assert english_problem.describe("en") == (
+        "T001.xlsx, sheet Vendor B, cell A99999: found data outside the table of criteria; "
+        "expected data only in the table of criteria (at most 9999 rows and 26 columns)"
+    )
+    assert french_problem.describe("fr") == (
+        "T001.xlsx, feuille Vendor B, cellule A99999 : trouvé des données hors du tableau des critères ; "
+        "attendu des données seulement dans le tableau des critères (au plus 9999 lignes et 26 colonnes)"
+    )
+
+
+def test_the_thorough_look_places_data_beyond_the_table_too(template: bytes) -> None:
+    """explain() scans every sheet exactly, without a glance: the same sheet and cell."""
+    refusal = guard.explain(with_far_cells(template))
+    assert refusal is not None
+    assert (refusal.code, refusal.sheet, refusal.cell) == ("too_wide", "Vendor B", "A99999")
+
+
+def test_a_long_or_multiline_sheet_name_is_shortened_in_the_refusal(template: bytes, expected: Expected) -> None:
+    """A sheet name comes from the file: the problem stays one line of reasonable length."""
+    name = "Vendor&#10;A" + "x" * 200
+    bomb = hostile.edit_part(
+        hostile.add_to_sheet(template, "Vendor A", FAR), "xl/workbook.xml", 'name="Vendor A"', f'name="{name}"'
+    )
+    (problem,) = check_workbook(bomb, ".xlsx", expected, "bomb.xlsx").problems
+    assert (problem.sheet, problem.cell) == ("Vendor A" + "x" * 51 + "…", "XFD1048576")
+    assert "\n" not in problem.describe("en")
 
 
 def test_a_dimension_that_lies_is_not_trusted(template: bytes, vendor_part: str, expected: Expected) -> None:
@@ -621,7 +717,7 @@ def test_a_dimension_that_lies_is_not_trusted(template: bytes, vendor_part: str,
     bomb = hostile.add_to_sheet(template, "Vendor A", FAR)
     assert f'<dimension ref="A1:F{last}" />' in hostile.members_of(bomb)[vendor_part].decode()
     result, _ = contained(bomb, expected)
-    assert result.problems[0].found == "data up to cell XFD1048576"
+    assert placed(result) == [("Vendor A", "XFD1048576", TOO_WIDE, TOO_WIDE_EXPECTED)]
 
 
 def disguised(data: bytes, part: str, how: str) -> bytes:
@@ -644,7 +740,8 @@ def test_a_disguised_worksheet_is_inspected_all_the_same(
     """The reader parses whatever part a sheet's relationship names: the guard inspects the same part."""
     far = disguised(hostile.add_to_sheet(template, "Vendor A", FAR), vendor_part, how)
     result, _ = contained(far, expected)
-    assert result.problems[0].found == "data up to cell XFD1048576"
+    # A part not named .xml gets the exact scan at once: the problem names the sheet's tab, not the part.
+    assert placed(result) == [("Vendor A", "XFD1048576", TOO_WIDE, TOO_WIDE_EXPECTED)]
     xml = hostile.members_of(template)[vendor_part]
     attack = hostile.with_doctype(xml, hostile.billion_laughs("worksheet"))
     poisoned = disguised(hostile.replace_member(template, vendor_part, attack), vendor_part, how)
@@ -660,20 +757,30 @@ def test_styled_but_empty_cells_far_away_are_harmless(template: bytes, expected:
     )
 
 
+EMPTY_ROWS = '<table:table-row table:number-rows-repeated="{}"><table:table-cell/></table:table-row>'
+
+
 @pytest.mark.parametrize(
     ("rows", "reference"),
     [
-        pytest.param(hostile.ods_row(1, repeat=1_000_000), "A1000000", id="data row repeated"),
+        # The first cell with data met beyond the table, in a row or a cell repeated past it.
+        pytest.param(hostile.ods_row(1, repeat=1_000_000), "A10000", id="data row repeated"),
+        pytest.param(EMPTY_ROWS.format(1_000_000) + hostile.ods_row(1), "A1000001", id="data after empty rows"),
+        pytest.param(EMPTY_ROWS.format(9997) + hostile.ods_row(1, repeat=5), "A10000", id="data rows across row 9999"),
         pytest.param(
-            '<table:table-row table:number-rows-repeated="1000000"><table:table-cell/></table:table-row>'
-            + hostile.ods_row(1),
-            "A1000001",
-            id="data after empty rows",
+            EMPTY_ROWS.format(9998)
+            + '<table:table-row table:number-rows-repeated="3">'
+            + hostile.ods_cell(1)
+            + '<table:table-cell table:number-columns-repeated="25"/>'
+            + hostile.ods_cell(2)
+            + "</table:table-row>",
+            "AA9999",
+            id="column AA in the first copy of rows across row 9999",
         ),
         pytest.param(
             '<table:table-row><table:table-cell table:number-columns-repeated="4000000000" '
             'office:value-type="float" office:value="1"/></table:table-row>',
-            "LXQEASV1",
+            "AA1",
             id="data cell repeated",
         ),
         pytest.param(
@@ -686,9 +793,10 @@ def test_styled_but_empty_cells_far_away_are_harmless(template: bytes, expected:
     ],
 )
 def test_ods_repeated_rows_and_columns(expected: Expected, rows: str, reference: str) -> None:
-    bomb = hostile.ods_bytes(hostile.ods_content({"Vendor A": rows}))
+    """The problem names the table (its table:name, the tab LibreOffice shows) and the cell."""
+    bomb = hostile.ods_bytes(hostile.ods_content({"Vendor A": hostile.ods_row("V1"), "Vendor B": rows}))
     result, elapsed = contained(bomb, expected, "bomb.ods")
-    assert [(p.found, p.expected) for p in result.problems] == [(f"data up to cell {reference}", TOO_WIDE_EXPECTED)]
+    assert placed(result) == [("Vendor B", reference, TOO_WIDE, TOO_WIDE_EXPECTED)]
     assert elapsed < BOMB_SECONDS
 
 
@@ -699,7 +807,9 @@ def test_ods_repeated_spaces(expected: Expected) -> None:
     )
     bomb = hostile.ods_bytes(hostile.ods_content({"Vendor A": f"<table:table-row>{cell}</table:table-row>"}))
     result, elapsed = contained(bomb, expected, "bomb.ods")
-    assert result.problems[0].found == "cell texts of more than 64 million characters in all"
+    assert [(p.sheet, p.cell, p.found) for p in result.problems] == [
+        ("Vendor A", None, "cell texts of more than 64 million characters in all")
+    ]
     assert elapsed < BOMB_SECONDS
 
 
@@ -748,11 +858,9 @@ def test_the_glance_agrees_with_the_exact_scan(template: bytes, rows: str, at_a_
             assert not at_a_glance  # e.g. a duplicate attribute: not well-formed XML
     if at_a_glance:
         # The glance converts no tag: its cell count and shared text are upper bounds of the exact ones, and saying
-        # 'fine' means that every cell lies within the limits, as the exact scan finds.
+        # 'fine' means that every cell lies within the limits, as the exact scan finds (it refuses the first beyond).
         assert glance.cells >= exact.cells
         assert glance.text >= exact.text
-        assert exact.rows <= guard.LIMITS.rows
-        assert exact.columns <= guard.LIMITS.columns
 
 
 #: Pieces of cell tags: canonical ones and the forms a hostile or unusual writer may use.
@@ -815,11 +923,10 @@ def test_the_glance_never_passes_what_the_exact_scan_would_bound_differently(cel
         else:
             refusal = None
     # Only XML that is not well-formed may pass the glance and fail the exact scan: the reader fails on it too.
+    # (A cell beyond the limits would be refused as too_wide, at the first one the exact scan meets.)
     if refusal is not None:
         assert refusal.code == "not_workbook", refusal
         return
-    assert exact.rows <= guard.LIMITS.rows
-    assert exact.columns <= guard.LIMITS.columns
     assert not exact.hidden
     assert exact.cells <= glance.cells
     assert exact.text <= glance.text
@@ -985,10 +1092,15 @@ def test_refusals_in_french(expected: Expected, template: bytes) -> None:
         "un fichier qui n'est pas un classeur lisible (un fichier vide)",
         "le classeur reçu, enregistré en .xlsx, .ods ou .xls",
     )
-    assert refused(hostile.add_to_sheet(template, "Vendor A", FAR), french) == (
-        "des données jusqu'à la cellule XFD1048576",
-        "des données seulement dans le tableau des critères (au plus 9999 lignes et 26 colonnes)",
-    )
+    far = check_workbook(hostile.add_to_sheet(template, "Vendor A", FAR), ".xlsx", french, "returned.xlsx")
+    assert placed(far) == [
+        (
+            "Vendor A",
+            "XFD1048576",
+            "des données hors du tableau des critères",
+            "des données seulement dans le tableau des critères (au plus 9999 lignes et 26 colonnes)",
+        )
+    ]
 
 
 def test_read_workbook_of_a_hostile_file_on_disk(tmp_path: Path, expected: Expected) -> None:

@@ -475,16 +475,45 @@ def test_password_protected_workbook(expected: Expected, tmp_path: Path) -> None
     )
 
 
-def test_data_far_outside_the_table(template: Path, expected: Expected, tmp_path: Path) -> None:
+@pytest.mark.parametrize("saved_by", ["openpyxl", "xlsx", "ods"])
+def test_data_far_outside_the_table(
+    template: Path, expected: Expected, tmp_path: Path, resave: Resave, saved_by: str
+) -> None:
+    """The problem names the sheet and the cell that holds the data, as for any cell: not the farthest row of the
+    sheet (the last criterion's) in the farthest column, which holds nothing."""
+
     def change(wb: openpyxl.Workbook) -> None:
-        wb["Vendor A"]["AB5"] = "x"
+        wb["Vendor B"]["AB5"] = "x"
 
     path = edit(template, tmp_path / "far.xlsx", change)
-    last = 3 + len(expected.criteria)
-    assert only_problem(path, expected) == (
-        f"data up to cell AB{last}",
-        "data only in the table of criteria (at most 9999 rows and 26 columns)",
+    if saved_by != "openpyxl":
+        path = resave(path, saved_by, tmp_path / "lo")
+    result = read_workbook(path, expected)
+    assert (result.tester, result.rows) == (None, ())
+    assert result.problems == (
+        Problem(
+            path.name,
+            "Vendor B",
+            "AB5",
+            "data outside the table of criteria",
+            "data only in the table of criteria (at most 9999 rows and 26 columns)",
+        ),
     )
+    assert result.problems[0].describe("en").startswith(f"{path.name}, sheet Vendor B, cell AB5: found data outside")
+
+
+def test_problems_stored_before_refusals_had_a_place_still_load() -> None:
+    """The ledger keeps the problems of rejected files as dicts: those written when a refusal named no sheet load."""
+    wanted = "data only in the table of criteria (at most 9999 rows and 26 columns)"
+    for stored in (
+        {"file": "far.xlsx", "found": "data up to cell AB68", "expected": wanted},
+        {"file": "far.xlsx", "sheet": None, "cell": None, "found": "data up to cell AB68", "expected": wanted},
+    ):
+        problem = Problem.from_dict(stored)
+        assert problem == Problem("far.xlsx", None, None, "data up to cell AB68", wanted)
+        assert problem.describe("en") == f"far.xlsx: found data up to cell AB68; expected {wanted}"
+    placed = Problem("far.xlsx", "Vendor B", "AB5", "data outside the table of criteria", wanted)
+    assert Problem.from_dict(placed.as_dict()) == placed
 
 
 def test_file_problem_in_both_languages() -> None:
