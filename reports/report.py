@@ -65,6 +65,9 @@ HASH_PREFIX = 12
 GROUPS_PER_TABLE = 6
 #: Vendors per table of the per-criterion appendix (the width of an A4 landscape page).
 VENDORS_PER_TABLE = 10
+#: At most this many characters of a vendor's name head a column of the per-criterion appendix: three lines or so
+#: of its 18 mm column (the ranking and the costs give the names whole).
+HEADER_CHARS = 32
 STATUSES = ("accepted", "rejected", "superseded")
 #: Longest cost horizon whose years fit as columns of the breakdown table.
 YEARS_IN_TABLE = 4
@@ -532,6 +535,7 @@ def report_context(
 
     # -- appendices ------------------------------------------------------------------------------------------
     effective = criteria.effective_weights()
+    headers = column_names([v.name for v in results])
     criteria_parts = []
     for start in range(0, len(results), VENDORS_PER_TABLE):
         chunk = results[start : start + VENDORS_PER_TABLE]
@@ -560,7 +564,7 @@ def report_context(
                     }
                 )
             part_categories.append({"id": cat.id, "name": cat.name, "rows": part_rows})
-        criteria_parts.append({"vendors": [v.name for v in chunk], "categories": part_categories})
+        criteria_parts.append({"vendors": headers[start : start + VENDORS_PER_TABLE], "categories": part_categories})
     split_total = sp.quality_weight + sp.price_weight
     settings = [
         (r("set.scale"), r("set.scale_value", max=plain(sp.scale_max), step=plain(params.scale_step))),
@@ -727,6 +731,29 @@ def _quote(comment: object) -> str:
     """A tester's comment as the report quotes it: at most COMMENT_CHARS characters."""
     text = str(comment).strip()
     return text if len(text) <= COMMENT_CHARS else text[: COMMENT_CHARS - 1].rstrip() + "…"
+
+
+def column_names(names: Sequence[str], limit: int = HEADER_CHARS) -> list[str]:
+    """Vendor names as the per-criterion appendix heads its columns: at most ``limit`` characters.
+
+    A longer name is cut with an ellipsis, at a space if one falls in its second half. Names
+    that would then read alike (they differ only further on) are kept whole, so that no two
+    columns look the same: the header wraps them within the column instead.
+    """
+    cut = [_cut(name, limit) for name in names]
+    seen = Counter(cut)
+    return [short if seen[short] == 1 else name for name, short in zip(names, cut, strict=True)]
+
+
+def _cut(name: str, limit: int) -> str:
+    text = " ".join(str(name).split())
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    space = head.rfind(" ")
+    if space >= limit // 2:
+        head = head[:space]
+    return head.rstrip(" ,;:-–—·") + "…"
 
 
 def _chart_name(result: VendorResult, r: Callable[..., str]) -> str:
