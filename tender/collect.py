@@ -49,7 +49,7 @@ _ARCHIVE_SUFFIX = re.compile(r"^\.[a-z0-9]{1,8}$")
 
 TEXTS: dict[str, dict[str, str]] = {
     "en": {
-        "sheets": "Wrote {count} workbook(s) to {folder} (criteria version {version}).",
+        "sheets": "Wrote {count} workbook(s) to {folder} (workbook version {version}).",
         "sheets_next": "Send each tester their file; put the returned files in {inbox} and run: tender collect {root}",
         "sheets_outdated": "{count} workbook(s) in {folder} were made for other criteria or another campaign "
         "({testers}): testers who already have them would send back workbooks that 'tender collect' rejects. "
@@ -68,6 +68,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "unchanged_rejected": "{count} unchanged file(s) had been rejected before; see 'tender status'.",
         "problems": "Every problem is listed in {problems}; send each tester the lines of their file.",
         "error": "{count} workbook(s) rejected; see {problems}",
+        "overtaken": "  A later workbook of {tester} was accepted: nothing to send back for this file.",
         "testers": "Testers: {current} of {total} have a current workbook.",
         "vendors": "Current workbooks with scores, per vendor:",
         "vendor_line": "  {id}  {name}: {count}",
@@ -81,7 +82,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "collecting": "Collecting workbooks",
     },
     "fr": {
-        "sheets": "{count} classeur(s) écrit(s) dans {folder} (version des critères {version}).",
+        "sheets": "{count} classeur(s) écrit(s) dans {folder} (version des classeurs {version}).",
         "sheets_next": "Envoyez à chaque testeur son fichier ; déposez les fichiers reçus dans {inbox} puis lancez : "
         "tender collect {root}",
         "sheets_outdated": "{count} classeur(s) de {folder} ont été faits pour d'autres critères ou une autre "
@@ -103,6 +104,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "problems": "Tous les problèmes sont listés dans {problems} ; envoyez à chaque testeur les lignes de son "
         "fichier.",
         "error": "{count} classeur(s) refusé(s) ; voir {problems}",
+        "overtaken": "  Un classeur plus récent de {tester} a été accepté : rien à lui renvoyer pour ce fichier.",
         "testers": "Testeurs : {current} sur {total} ont un classeur en cours.",
         "vendors": "Classeurs en cours avec des notes, par fournisseur :",
         "vendor_line": "  {id}  {name} : {count}",
@@ -328,6 +330,8 @@ class Collected:
     superseded: tuple[str, ...] = ()
     previous_status: str | None = None
     current: bool = True  # False when accepted on a second look while a later workbook of the tester is current
+    #: rejected, but collected before the tester's current (accepted) workbook: nothing left to send back
+    overtaken: bool = False
 
 
 @dataclass(frozen=True)
@@ -350,6 +354,11 @@ class CollectResult:
     @property
     def rejected(self) -> int:
         return self.count(ledger.REJECTED)
+
+    @property
+    def to_send_back(self) -> int:
+        """Rejected files whose tester has no later accepted workbook: the problems the team must act on."""
+        return sum(1 for f in self.files if f.status == ledger.REJECTED and not f.overtaken)
 
     @property
     def unchanged(self) -> int:
@@ -375,8 +384,10 @@ class CollectResult:
                 lines.append(texts["rejected"].format(file=name, count=len(item.problems)))
                 lines.extend("  " + p.describe(self.language) for p in item.problems[:MAX_SHOWN_PROBLEMS])
                 hidden = len(item.problems) - MAX_SHOWN_PROBLEMS
-                if hidden > 0:
+                if hidden > 0 and not item.overtaken:
                     lines.append(texts["more"].format(count=hidden, problems=self.problems_file))
+                if item.overtaken:
+                    lines.append(texts["overtaken"].format(tester=item.tester))
         lines.append(
             texts["summary"].format(
                 total=len(self.files),
@@ -395,10 +406,10 @@ class CollectResult:
 
     def error(self) -> RejectedWorkbooksError | None:
         """The error that makes the command exit with 1, when a workbook was rejected."""
-        if not self.rejected:
+        if not self.to_send_back:
             return None
         return RejectedWorkbooksError(
-            TEXTS[self.language]["error"].format(count=self.rejected, problems=self.problems_file)
+            TEXTS[self.language]["error"].format(count=self.to_send_back, problems=self.problems_file)
         )
 
 
@@ -688,7 +699,9 @@ def run_collect(plan: CollectPlan, progress: Progress | None = None, jobs: int |
                 )
             if progress is not None:
                 progress(1)
-    rejected = [c for c in results if c.status == ledger.REJECTED]
+    results = _mark_overtaken(results, paths.ledger, campaign.settings.campaign_id)
+    # A rejected file the tester has since replaced with an accepted one is not sent back to them.
+    rejected = [c for c in results if c.status == ledger.REJECTED and not c.overtaken]
     testers = {t.id: t for t in campaign.testers}
     problems_file = write_problems(rejected, paths.out / PROBLEMS_FILE, language, testers) if rejected else None
     if problems_file is None:
@@ -697,6 +710,28 @@ def run_collect(plan: CollectPlan, progress: Progress | None = None, jobs: int |
         with contextlib.suppress(FileNotFoundError):
             (paths.out / PROBLEMS_FILE).unlink()
     return CollectResult(tuple(results), problems_file, language, plan.sources)
+
+
+def _mark_overtaken(results: list[Collected], ledger_path: Path, campaign_id: str) -> list[Collected]:
+    """``results``, each rejected file collected before its tester's current (accepted) workbook marked overtaken.
+
+    The ledger's order of collection decides, across runs: a draft sent before the good
+    workbook needs nothing more, while a bad file sent after it is the tester's latest word.
+    """
+    if not any(c.status == ledger.REJECTED and c.tester for c in results):
+        return results
+    order: dict[str, int] = {}
+    current: dict[str, int] = {}
+    for seq, submission in enumerate(ledger.submissions(ledger_path, campaign_id)):
+        order[submission.sha256] = seq
+        if submission.status == ledger.ACCEPTED and submission.tester:
+            current[submission.tester] = seq
+    return [
+        dataclasses.replace(c, overtaken=True)
+        if c.status == ledger.REJECTED and c.tester in current and order.get(c.sha256, -1) < current[c.tester]
+        else c
+        for c in results
+    ]
 
 
 def collect(
@@ -727,6 +762,10 @@ def write_problems(
     from openpyxl.styles import Alignment, Font, PatternFill
 
     wb = Workbook()
+    wb.properties.creator = "rse-tender"
+    wb.properties.title = (
+        "Rejected workbooks: problems to fix" if language == "en" else "Classeurs refusés\u00a0: problèmes à corriger"
+    )
     ws = wb.active
     ws.title = "Problems" if language == "en" else "Problèmes"
     widths = (28, 12, 22, 28, 22, 9, 50, 70)
@@ -786,7 +825,7 @@ class TesterStatus:
 
 @dataclass(frozen=True)
 class VendorStatus:
-    """How many current workbooks give this vendor at least one score or N/A."""
+    """How many current workbooks give this vendor at least one score (N/A is not one)."""
 
     id: str
     name: str
@@ -859,7 +898,8 @@ def status(root: Path) -> StatusReport:
         )
     scores = ledger.current_scores(campaign.paths.ledger, campaign.settings.campaign_id)
     # As `tender score` counts them: only the testers of testers.xlsx.
-    answered = scores[(scores["score"].notna() | scores["na"]) & scores["tester"].isin(known_ids)]
+    # A vendor answered only N/A has no score, as `tender score` says ("not assessed").
+    answered = scores[scores["score"].notna() & scores["tester"].isin(known_ids)]
     per_vendor = answered.groupby("vendor")["tester"].nunique().to_dict() if len(answered) else {}
     vendors = tuple(VendorStatus(v.id, v.name, int(per_vendor.get(v.id, 0))) for v in campaign.vendors)
     stranger_subs = [s for s in subs if s.tester not in known_ids]

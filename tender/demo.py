@@ -163,7 +163,8 @@ def fill_inbox(
     """Fill every tester's generated workbook as the tester would, and drop it in inbox/.
 
     With ``mistakes``, as in a real pilot, the first tester also sent an earlier version
-    (to be superseded) and the second one a draft with typing mistakes (to be rejected).
+    (to be superseded) and the second one, after their workbook, a version with typing mistakes
+    (to be rejected, and sent back to them: their earlier workbook stays the current one).
     """
     import os
 
@@ -193,8 +194,9 @@ def fill_inbox(
         fill_workbook(campaign.paths.sheets / f"{first}.xlsx", inbox / f"{first} ({early_name}).xlsx", early),
         fill_workbook(campaign.paths.sheets / f"{second}.xlsx", inbox / f"{second} ({draft_name}).xlsx", draft),
     ]
-    # Older modification times: collect takes files oldest first, as they were sent.
-    for path in extras:
-        stamp = (inbox / f"{first}.xlsx").stat().st_mtime - 3600
+    # Collect takes files oldest first, as they were sent: the early version before the first tester's workbook,
+    # the draft after the second tester's (a draft sent before a good workbook would need nothing more).
+    for path, shift in zip(extras, (-3600, 3600), strict=True):
+        stamp = (inbox / f"{first}.xlsx").stat().st_mtime + shift
         os.utime(path, (stamp, stamp))
     return written + extras

@@ -63,9 +63,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "meaning": "Meaning",
         "na_meaning": "Could not assess (the criterion does not count for this vendor)",
         "return": "Returning your workbook",
-        "return_text": "Save the workbook in its format (.xlsx; .ods and .xls are also accepted) and send it to "
+        "return_text": "Save the workbook as it is (.xlsx; .ods and .xls are also accepted) and send it to "
         "{contact} by {deadline}. You may send it again later: the latest version you send replaces "
         "the previous ones.",
+        "return_text_open": "Save the workbook as it is (.xlsx; .ods and .xls are also accepted) and send it to "
+        "{contact} by the date given in your invitation. You may send it again later: the latest version you "
+        "send replaces the previous ones.",
+        "footer": "&A, page &P of &N",
         "team": "the project team",
         "vendors": "Vendors in this workbook",
         "sheet": "Sheet",
@@ -104,9 +108,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "meaning": "Signification",
         "na_meaning": "Impossible à évaluer (le critère ne compte pas pour ce fournisseur)",
         "return": "Renvoyer votre classeur",
-        "return_text": "Enregistrez le classeur dans son format (.xlsx ; .ods et .xls sont aussi acceptés) et "
+        "return_text": "Enregistrez le classeur tel quel (.xlsx ; .ods et .xls sont aussi acceptés) et "
         "envoyez-le à {contact} au plus tard le {deadline}. Vous pourrez le renvoyer plus tard : la "
         "dernière version envoyée remplace les précédentes.",
+        "return_text_open": "Enregistrez le classeur tel quel (.xlsx ; .ods et .xls sont aussi acceptés) et "
+        "envoyez-le à {contact} avant la date indiquée dans votre invitation. Vous pourrez le renvoyer plus "
+        "tard : la dernière version envoyée remplace les précédentes.",
+        "footer": "&A, page &P sur &N",
         "team": "l'équipe projet",
         "vendors": "Fournisseurs de ce classeur",
         "sheet": "Feuille",
@@ -359,7 +367,8 @@ def _instructions_sheet(ws: Worksheet, spec: WorkbookSpec, titles: Mapping[str, 
     _heading(ws, row, texts["return"])
     row += 1
     contact = spec.contact or texts["team"]
-    paragraph = texts["return_text"].format(contact=contact, deadline=deadline)
+    # Without a deadline the sentence points to the invitation rather than reading "by see your invitation".
+    paragraph = texts["return_text" if spec.deadline else "return_text_open"].format(contact=contact, deadline=deadline)
     _text(ws, row, 2, paragraph, "contact")
     ws.row_dimensions[row].height = _height(paragraph, 90)
     row += 2
@@ -463,7 +472,9 @@ def _vendor_sheet(ws: Worksheet, spec: WorkbookSpec, vendor: Vendor, values_ref:
     ws.freeze_panes = ws.cell(row=FIRST_ROW, column=1)
     ws.page_setup.orientation = "landscape"
     _fit_width(ws)
-    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    # Every printed page names its vendor (rows 1-3 repeat) and says which page of which sheet it is.
+    ws.print_title_rows = f"{VENDOR_ID_ROW}:{HEADER_ROW}"
+    ws.oddFooter.center.text = texts["footer"]
     _protect(ws)
 
 
@@ -492,7 +503,8 @@ def _meta_sheet(ws: Worksheet, spec: WorkbookSpec, titles: Mapping[str, str]) ->
             set_text(cell, item)
         else:
             cell.value = item
-    ws.sheet_state = "hidden"
+    # Not listed by the spreadsheet's "Unhide" dialog (an .ods keeps it merely hidden); intake checks it anyway.
+    ws.sheet_state = "veryHidden"
     _protect(ws)
     return len(valid) + 2
 
@@ -510,6 +522,7 @@ def _height(text: str, width: float) -> float:
 
 def _fit_width(ws: Worksheet) -> None:
     """Print on pages one sheet wide, as many pages tall as needed."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4  # without it the file says Letter, the format's default
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True

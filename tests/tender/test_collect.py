@@ -87,7 +87,7 @@ def test_sheets_writes_one_workbook_per_tester(campaign_dir: Path) -> None:
     version = load_campaign(campaign_dir).criteria.sheet_version()
     assert result.exit_code == 0
     assert result.stdout == (
-        f"Wrote 4 workbook(s) to {campaign_dir / 'sheets'} (criteria version {version}).\n"
+        f"Wrote 4 workbook(s) to {campaign_dir / 'sheets'} (workbook version {version}).\n"
         f"Send each tester their file; put the returned files in {campaign_dir / 'inbox'} and run: "
         f"tender collect {campaign_dir}\n"
     )
@@ -283,6 +283,29 @@ def test_workbook_of_another_campaign_is_rejected(root: Path, tmp_path: Path) ->
     assert sha(stranger) in {p.stem for p in (root / ".tender" / "archive").iterdir()}
 
 
+def test_a_draft_replaced_by_an_accepted_workbook_is_not_sent_back(root: Path) -> None:
+    """The problems file is for the testers: a draft they already replaced with a good workbook needs nothing."""
+    fill(root, "T002", BAD, name="T002 (draft).xlsx", mtime=1_000)
+    fill(root, "T002", GOOD, mtime=2_000)
+    result = run("collect", root)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    index = lines.index("Rejected T002 (draft).xlsx: 2 problem(s).")
+    assert lines[index + 3] == "  A later workbook of T002 was accepted: nothing to send back for this file."
+    assert "see " not in result.stdout
+    assert not (root / "out" / "collect-problems.xlsx").exists()
+
+
+def test_a_bad_workbook_sent_after_a_good_one_is_sent_back(root: Path) -> None:
+    fill(root, "T002", GOOD, mtime=1_000)
+    fill(root, "T002", BAD, name="T002 (again).xlsx", mtime=2_000)
+    result = run("collect", root)
+    assert result.exit_code == 1
+    assert "nothing to send back" not in result.stdout
+    sheet = openpyxl.load_workbook(root / "out" / "collect-problems.xlsx").active
+    assert {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)} == {"T002 (again).xlsx"}
+
+
 def test_status_per_tester_per_vendor_and_missing(root: Path) -> None:
     fill(root, "T001", GOOD, mtime=1_000)
     fill(root, "T002", BAD, mtime=2_000)
@@ -304,7 +327,7 @@ def test_status_per_tester_per_vendor_and_missing(root: Path) -> None:
         "Current workbooks with scores, per vendor:\n"
         "  V1  Vendor A: 2\n"
         "  V2  Vendor B: 0\n"
-        "  V3  Vendor C: 1\n"
+        "  V3  Vendor C: 0\n"  # T001 answered only N/A for it: no score, as `tender score` says
         "\n"
         "Missing (2):\n"
         "  T002  Julien Bernard <tester2@example.org> — 1 rejected file(s)\n"

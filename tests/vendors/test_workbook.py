@@ -36,7 +36,7 @@ Resave = Callable[[Path, str, Path], Path]
 def test_sheets_in_order_with_hidden_metadata(campaign: Campaign) -> None:
     wb = openpyxl.load_workbook(campaign.paths.sheets / "T001.xlsx")
     assert wb.sheetnames == ["Instructions", "Vendor A", "Vendor B", "Vendor C", META_SHEET]
-    assert [ws.sheet_state for ws in wb.worksheets] == ["visible"] * 4 + ["hidden"]
+    assert [ws.sheet_state for ws in wb.worksheets] == ["visible"] * 4 + ["veryHidden"]
     assert wb.active.title == "Instructions"
     meta = wb[META_SHEET]
     rows = [tuple(c.value for c in row[:3]) for row in meta.iter_rows(min_row=1, max_row=12)]
@@ -118,7 +118,7 @@ def test_instructions_sheet_in_english(campaign: Campaign) -> None:
     ]
     assert ("N/A", "Could not assess (the criterion does not count for this vendor)") in texts
     assert (
-        "Save the workbook in its format (.xlsx; .ods and .xls are also accepted) and send it to "
+        "Save the workbook as it is (.xlsx; .ods and .xls are also accepted) and send it to "
         "pilot@example.org by March 12, 2027. You may send it again later: the latest version you send "
         "replaces the previous ones." in col_b
     )
@@ -278,7 +278,7 @@ def test_fill_workbook_types_like_a_tester(campaign: Campaign, tmp_path: Path) -
     assert a["E5"].data_type == "s"
     assert (c["E4"].value, c["F4"].value, c["F4"].data_type) == (None, "=1+1", "s")
     assert c["E5"].value == 2.5
-    assert wb[META_SHEET].sheet_state == "hidden"
+    assert wb[META_SHEET].sheet_state == "veryHidden"
     assert a.protection.sheet is True
 
 
@@ -289,3 +289,39 @@ def test_fill_workbook_refuses_unknown_vendor_or_criterion(campaign: Campaign, t
     with pytest.raises(ValueError, match=r"^T001.xlsx, sheet Vendor A: no row for criterion\(s\) NOPE$"):
         fill_workbook(template, tmp_path / "x.xlsx", {"V1": {"NOPE": (1, "")}})
     assert not (tmp_path / "x.xlsx").exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "sentence"),
+    [
+        (
+            "en",
+            "Save the workbook as it is (.xlsx; .ods and .xls are also accepted) and send it to the project team by "
+            "the date given in your invitation. You may send it again later: the latest version you send replaces "
+            "the previous ones.",
+        ),
+        (
+            "fr",
+            "Enregistrez le classeur tel quel (.xlsx ; .ods et .xls sont aussi acceptés) et envoyez-le à l'équipe "
+            "projet avant la date indiquée dans votre invitation. Vous pourrez le renvoyer plus tard : la dernière "
+            "version envoyée remplace les précédentes.",
+        ),
+    ],
+)
+def test_without_a_deadline_the_return_sentence_points_to_the_invitation(
+    make_campaign: Callable[..., Campaign], language: str, sentence: str
+) -> None:
+    """tender init leaves the deadline out: the sentence read "send it to the project team by see your invitation"."""
+    campaign = make_campaign(language=language, deadline=None, contact="")
+    ws = openpyxl.load_workbook(campaign.paths.sheets / "T001.xlsx").worksheets[0]
+    assert sentence in [c.value for c in ws["B"]]
+
+
+def test_every_sheet_prints_on_a4_and_each_vendor_page_names_its_vendor(campaign: Campaign) -> None:
+    wb = openpyxl.load_workbook(campaign.paths.sheets / "T001.xlsx")
+    visible = [ws for ws in wb.worksheets if ws.sheet_state == "visible"]
+    # Without paperSize a workbook says Letter, the format's default (LibreOffice then prints on Letter).
+    assert [str(ws.page_setup.paperSize) for ws in visible] == ["9"] * 4  # 9: A4 in the OOXML numbering
+    for ws in visible[1:]:
+        assert ws.print_title_rows == "$1:$3"  # the vendor's ID and name, the hint, the column titles
+        assert ws.oddFooter.center.text == "&A, page &P of &N"
