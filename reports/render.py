@@ -418,7 +418,9 @@ def pdf_bytes(
     if step is not None:
         step("pdf")
     with _reproducible_fonts(stamp):
-        data = document.write_pdf(pdf_variant=variant, attachments=embedded or None)
+        # Tagged (a structure tree of headings, paragraphs, tables and lists): screen readers and reflow can read
+        # the published specification and the report; it costs a few per cent of the rendering time.
+        data = document.write_pdf(pdf_variant=variant, attachments=embedded or None, pdf_tags=True)
     return data, len(document.pages)
 
 

@@ -144,7 +144,9 @@ def test_a_data_image_is_embedded(no_network: None) -> None:
     import base64
 
     url = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
-    data, _ = pdf_bytes(MINIMAL.format(head="", body=f'<img src="{url}">'), created=dt.date(2027, 3, 1))
+    data, _ = pdf_bytes(
+        MINIMAL.format(head="", body=f'<img src="{url}" alt="a blue square">'), created=dt.date(2027, 3, 1)
+    )
     assert b"/Subtype /Image" in data
 
 
@@ -379,3 +381,16 @@ def test_a_collector_the_caller_switched_off_stays_off() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_pdfs_are_tagged_for_screen_readers(no_network: None) -> None:
+    body = "<h1>Title</h1><p>Text</p><table><tr><th>A</th></tr><tr><td>1</td></tr></table>"
+    data, _ = pdf_bytes(MINIMAL.format(head="", body=body), created=dt.date(2027, 3, 1))
+    from pypdf import PdfReader
+
+    root = PdfReader(io.BytesIO(data)).trailer["/Root"]
+    assert root["/MarkInfo"]["/Marked"].value is True
+    from tests.pdfstructure import structure_of
+
+    kinds, _ = structure_of(data)
+    assert {"/H1", "/P", "/Table", "/TH", "/TD"} <= set(kinds)

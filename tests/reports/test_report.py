@@ -702,3 +702,14 @@ def test_cost_breakdown_by_year_fits_short_horizons_only() -> None:
     assert ctx["cost_years"] == []
     # Year 5 of Bolt: 120 / 1.1^4 = 81.96.
     assert next(c for c in ctx["costs"] if c["name"] == "Bolt")["years"][-1] == "€82"
+
+
+def test_the_report_is_tagged_and_its_charts_have_alternative_texts(rendered: Rendered) -> None:
+    from tests.pdfstructure import structure_of
+
+    kinds, alts = structure_of(rendered.path.read_bytes())
+    assert kinds["/H1"] >= 8
+    assert kinds["/Table"] >= 5
+    # Every chart is a figure a screen reader announces by its alternative text.
+    assert kinds["/Figure"] == len(alts) >= 5
+    assert all(alt.strip() for alt in alts)
