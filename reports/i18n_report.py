@@ -17,6 +17,23 @@ REPORT: dict[str, dict[str, str]] = {
     "doc.issued": {"en": "Issued on", "fr": "Édité le"},
     "doc.version": {"en": "Criteria version", "fr": "Version des critères"},
     "doc.campaign": {"en": "Campaign", "fr": "Campagne"},
+    # Files attached to the archival PDF (their descriptions).
+    "attach.json": {
+        "en": "Results at full precision (tender score --format json)",
+        "fr": "Résultats avec toutes leurs décimales (tender score --format json)",
+    },
+    "attach.vendors": {
+        "en": "Results per vendor (tender score --format csv)",
+        "fr": "Résultats par fournisseur (tender score --format csv)",
+    },
+    "attach.criteria": {
+        "en": "Results per vendor and criterion (tender score --format csv)",
+        "fr": "Résultats par fournisseur et par critère (tender score --format csv)",
+    },
+    "attach.method": {
+        "en": "Method and formulas (tender score --format csv)",
+        "fr": "Méthode et formules (tender score --format csv)",
+    },
     # Sections.
     "sec.summary": {"en": "Executive summary", "fr": "Synthèse"},
     "sec.ranking": {"en": "Ranking", "fr": "Classement"},

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
-from collections.abc import Sequence
+import re
+import textwrap
+import unicodedata
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +16,16 @@ import pandas as pd
 
 from criteria.safe import check_text, csv_safe, save_workbook, set_text, write_bytes_atomic, write_text_atomic
 from tender.results import MESSAGES, Evaluation, evaluation_to_dict, ranking_table
-from vendors.export import FORMULAS, LABELS, colon, criteria_table, method_text, vendor_table
+from vendors.export import (
+    FORMULAS,
+    LABELS,
+    colon,
+    criteria_table,
+    method_text,
+    vendor_table,
+    weight_units,
+    with_settings,
+)
 
 FORMATS = ("table", "json", "csv", "xlsx")
 #: Display formats of XLSX columns, by canonical name; values keep full precision.
@@ -62,9 +75,29 @@ def _text_or_file(text: str, output: Path | None, evaluation: Evaluation) -> str
     return MESSAGES[evaluation.language]["written"].format(path=output) + "\n"
 
 
+def results_dict(evaluation: Evaluation) -> dict[str, Any]:
+    """The document of `tender score --format json` (DESIGN.md section 7), with every setting behind its figures.
+
+    To the campaign keys of the library it adds the scale step, the disagreement threshold and the Monte Carlo
+    settings, and it gives the sensitivity's category weights in both units (shares and raw weights).
+    """
+    data = evaluation_to_dict(evaluation)
+    settings = evaluation.campaign.settings
+    data["campaign"] = with_settings(
+        data["campaign"],
+        scale_step=settings.scale.step,
+        disagreement_sd=settings.disagreement_sd,
+        sensitivity=dataclasses.asdict(settings.sensitivity),
+    )
+    sensitivity = data.get("sensitivity")
+    if isinstance(sensitivity, dict) and "weights" in sensitivity:
+        sensitivity["weights"] = weight_units(sensitivity["weights"], evaluation.campaign.criteria.categories)
+    return data
+
+
 def to_json(evaluation: Evaluation) -> str:
     """The JSON document at full precision; NaN can never appear (undefined values are null)."""
-    return json.dumps(evaluation_to_dict(evaluation), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    return json.dumps(results_dict(evaluation), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
 def write_csv(frame: pd.DataFrame, path: Path, language: str = "en") -> Path:
@@ -133,22 +166,34 @@ def _method_lines(evaluation: Evaluation) -> list[str]:
 
 
 def write_xlsx_export(evaluation: Evaluation, target: Path) -> Path:
-    """One workbook: sheet of vendors, sheet of (vendor, criterion) rows, and a Method sheet."""
+    """One workbook: sheet of vendors, sheet of (vendor, criterion) rows, and a Method sheet.
+
+    Category columns are headed by the category's name (and ID), amounts show the campaign's currency, columns
+    are as wide as their content (within bounds), and the document says it comes from rse-tender for the campaign.
+    """
     language = evaluation.language
     labels = LABELS[language]
+    settings = evaluation.campaign.settings
     result, criteria = evaluation.result, evaluation.campaign.criteria
     # openpyxl is imported here, where a workbook is written: the other formats never pay for it.
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
+    headers = {
+        f"category:{c.id}": f"{labels['category']}{colon(language)} {c.name} ({c.id})" for c in criteria.categories
+    }
+    headers["tco"] = labels["tco_in"].format(currency=settings.currency)
+    formats = {**NUMBER_FORMATS, "tco": currency_format(settings.currency, language)}
     sheets = [
         (labels["vendors"], vendor_table(result), vendor_table(result, language)),
         (labels["criteria"], criteria_table(result, criteria), criteria_table(result, criteria, language)),
     ]
     workbook = Workbook()
     workbook.remove(workbook.active)
+    workbook.properties.creator = CREATOR
+    workbook.properties.title = check_text(settings.name, "campaign name")
     for title, canonical, shown in sheets:
-        _write_sheet(workbook.create_sheet(title), shown, list(canonical.columns))
+        _write_sheet(workbook.create_sheet(title), shown, list(canonical.columns), headers, formats)
     method = workbook.create_sheet(labels["method"])
     method.column_dimensions["A"].width = 140
     for row, text in enumerate(_method_lines(evaluation), start=1):
@@ -159,28 +204,120 @@ def write_xlsx_export(evaluation: Evaluation, target: Path) -> Path:
     return Path(target)
 
 
-def _write_sheet(ws: Any, frame: pd.DataFrame, canonical: Sequence[str]) -> None:
+#: The author that workbooks written by rse-tender give in their document properties.
+CREATOR = "rse-tender"
+#: Bounds of an XLSX column's width, in characters: content longer than the widest wraps in its cell.
+COLUMN_WIDTH = (10, 60)
+#: A header wraps on several lines: beyond this length it widens its column no further (its longest word aside).
+HEADER_WIDTH = 20
+#: Height of one line of text in a row, in points (11-point Calibri, openpyxl's default font).
+LINE_HEIGHT = 15
+
+
+def currency_format(currency: str, language: str) -> str:
+    """The Excel number format of amounts in ``currency`` as ``language`` writes them: symbol, its place, decimals.
+
+    English puts the symbol first ('"€"#,##0.00'), French after a no-break space ('#,##0.00" €"'); a symbol
+    made of letters is kept apart from the digits ('"CHF "#,##0.00'), as CLDR's currency spacing does. The
+    grouping and decimal marks are those of the spreadsheet's own locale, as Excel always does.
+    """
+    from babel import Locale
+    from babel.numbers import get_currency_precision, get_currency_symbol
+
+    pattern = Locale.parse(language).currency_formats["standard"].pattern.split(";")[0]
+    symbol = get_currency_symbol(currency, locale=language).replace('"', "")
+    digits = get_currency_precision(currency)
+    number = "#,##0" + ("." + "0" * digits if digits else "")
+    found = re.fullmatch(r"([^#0,.]*)[#0,.]+([^#0,.]*)", pattern)
+    before, after = found.groups() if found else ("", "\u00a0¤")
+    before, after = before.replace("¤", symbol), after.replace("¤", symbol)
+    if before and _spaced(before[-1]):
+        before += "\u00a0"
+    if after and _spaced(after[0]):
+        after = "\u00a0" + after
+    return (f'"{before}"' if before else "") + number + (f'"{after}"' if after else "")
+
+
+def _spaced(character: str) -> bool:
+    """Whether a currency symbol ending (or starting) with ``character`` needs a space before the digits."""
+    return not unicodedata.category(character).startswith(("S", "Z"))
+
+
+def _shown_length(value: Any, number_format: str | None) -> int:
+    """About how many characters a cell shows: the longest line of a text, a number as its format writes it."""
+    if value is None:
+        return 0
+    if isinstance(value, str):
+        return max((len(line) for line in value.splitlines()), default=0)
+    if isinstance(value, bool):
+        return 5  # TRUE, FALSE, VRAI, FAUX
+    if not isinstance(value, int | float):
+        return len(str(value))
+    if not number_format:
+        return min(len(str(value)), 11)  # Excel's General format shows at most 11 characters
+    literals = "".join(re.findall(r'"([^"]*)"', number_format))
+    code = re.sub(r'"[^"]*"', "", number_format)
+    percent = code.endswith("%")
+    decimals = len(code.rstrip("%").split(".", 1)[1]) if "." in code else 0
+    grouping = "," if "," in code else ""
+    text = f"{value * 100 if percent else value:{grouping}.{decimals}f}"
+    return len(text) + len(literals) + int(percent)
+
+
+def _header_length(header: str) -> int:
+    longest_word = max((len(word) for word in header.split()), default=0)
+    return max(longest_word, min(len(header), HEADER_WIDTH))
+
+
+def _write_sheet(
+    ws: Any,
+    frame: pd.DataFrame,
+    canonical: Sequence[str],
+    headers: Mapping[str, str] | None = None,
+    number_formats: Mapping[str, str] = NUMBER_FORMATS,
+) -> None:
+    """``frame`` with its labelled columns (or ``headers``, by canonical name), each as wide as its content."""
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
     bold, fill = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor="1F4E79")
-    for col, header in enumerate(frame.columns, start=1):
-        cell = set_text(ws.cell(row=1, column=col), check_text(str(header), f"sheet {ws.title} header"))
-        cell.font, cell.fill = bold, fill
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        ws.column_dimensions[get_column_letter(col)].width = max(10, min(40, len(str(header)) + 2))
-    formats = [NUMBER_FORMATS.get("score" if name.startswith("category:") else name) for name in canonical]
+    wrap = Alignment(wrap_text=True, vertical="top")
+    shown = [(headers or {}).get(name, str(label)) for name, label in zip(canonical, frame.columns, strict=True)]
+    for col, header in enumerate(shown, start=1):
+        cell = set_text(ws.cell(row=1, column=col), check_text(header, f"sheet {ws.title} header"))
+        cell.font, cell.fill, cell.alignment = bold, fill, wrap
+    formats = [number_formats.get("score" if name.startswith("category:") else name) for name in canonical]
+    lengths = [_header_length(header) for header in shown]
+    low, high = COLUMN_WIDTH
+    wrapped: dict[int, list[tuple[int, str]]] = {1: list(enumerate(shown, start=1))}
     for r, values in enumerate(frame.itertuples(index=False, name=None), start=2):
         for col, value in enumerate(values, start=1):
             cell = ws.cell(row=r, column=col)
             value = _plain(value)
             if isinstance(value, str):
                 set_text(cell, check_text(value, f"sheet {ws.title} row {r}"))
+                if _shown_length(value, None) > high - 2 or "\n" in value:
+                    cell.alignment = wrap  # a long text wraps in its column instead of running over the next
+                    wrapped.setdefault(r, []).append((col, value))
             else:
                 cell.value = value
                 if value is not None and formats[col - 1]:
                     cell.number_format = formats[col - 1]
+            lengths[col - 1] = max(lengths[col - 1], _shown_length(value, formats[col - 1]))
+    widths = [max(low, min(high, length + 2)) for length in lengths]
+    for col, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    for r, cells in wrapped.items():
+        # Spreadsheets do not always grow a row to its wrapped text (LibreOffice printing does not): say its height.
+        lines = max(_line_count(text, widths[col - 1]) for col, text in cells)
+        if lines > 1:
+            ws.row_dimensions[r].height = LINE_HEIGHT * lines
     ws.freeze_panes = "A2"
+
+
+def _line_count(text: str, width: float) -> int:
+    """Lines that ``text`` takes once wrapped in a column ``width`` characters wide (with a margin)."""
+    return sum(len(textwrap.wrap(line, max(1, int(width) - 2))) or 1 for line in text.splitlines() or [""])
 
 
 def _plain(value: Any) -> Any:

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from criteria.errors import TenderError
+from reports.i18n_report import report_text
 from reports.render import Attachment, Step, document_date
 from reports.report import AuditEntry, ReportParams, render_report
 from tender.campaign import Campaign, load_campaign
 from tender.exports import to_json, write_csv_exports
 from tender.results import Evaluation, evaluate, scoring_params
-from vendors.analysis import AnalysisResult, analyse, analysis_to_dict
+from vendors.analysis import AnalysisResult, analyse
 from vendors.ledger import Submission, submissions
 
 #: The archival variant, the one made for PDF files that carry data files.
@@ -114,23 +114,21 @@ def analysis_of(evaluation: Evaluation) -> AnalysisResult:
     )
 
 
-def result_files(evaluation: Evaluation, analysis: AnalysisResult) -> list[Attachment]:
-    """The results as `tender score` writes them: JSON, the per-vendor and per-criterion CSV, the method."""
-    data = json.loads(to_json(evaluation))
-    for key, value in analysis_to_dict(analysis, evaluation.language).items():
-        # `tender score --format json` carries the analysis once it is wired in; never override it.
-        data.setdefault(key, value)
-    files = [
-        Attachment(
-            "results.json",
-            (json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n").encode("utf-8"),
-            "Results at full precision (tender score --format json)",
-        )
-    ]
+def result_files(evaluation: Evaluation, analysis: AnalysisResult, language: str | None = None) -> list[Attachment]:
+    """The results as `tender score` writes them: JSON, the per-vendor and per-criterion CSV, the method.
+
+    The files are those of the evaluation's campaign, in its language, byte for byte what `tender score` would
+    write; only their descriptions, words for people, are in ``language`` (the report's; default the campaign's).
+    """
+    if evaluation.analysis is None:
+        # `tender score --format json` carries the analysis: the attached results carry it too.
+        evaluation = dataclasses.replace(evaluation, analysis=analysis)
+    described = language or evaluation.language
+    files = [Attachment("results.json", to_json(evaluation).encode("utf-8"), report_text("attach.json", described))]
     with tempfile.TemporaryDirectory(prefix="tender-report-") as tmp:
-        for path in write_csv_exports(evaluation, Path(tmp) / "scores.csv"):
-            kind = "Method and formulas" if path.suffix == ".txt" else "Results table (tender score --format csv)"
-            files.append(Attachment(path.name, path.read_bytes(), kind))
+        written = write_csv_exports(evaluation, Path(tmp) / "scores.csv")
+        for key, path in zip(("attach.vendors", "attach.criteria", "attach.method"), written, strict=True):
+            files.append(Attachment(path.name, path.read_bytes(), report_text(key, described)))
     return files
 
 
@@ -167,6 +165,8 @@ def write_report(
     ``language`` overrides the campaign's; with ``variant="pdf/a-3b"`` the results (JSON and
     CSV) are attached to the PDF. ``step`` is told each phase of REPORT_STEPS as it begins.
     """
+    # The attached results are the campaign's own (`tender score`), in its language, whatever the report's.
+    scored = campaign
     if language is not None and language != campaign.settings.language:
         campaign = dataclasses.replace(campaign, settings=dataclasses.replace(campaign.settings, language=language))
     language = campaign.settings.language
@@ -182,7 +182,9 @@ def write_report(
     if step is not None:
         step("analyse")
     analysis = analysis_of(evaluation)
-    attachments = result_files(evaluation, analysis) if variant == PDF_A else []
+    attachments = (
+        result_files(dataclasses.replace(evaluation, campaign=scored), analysis, language) if variant == PDF_A else []
+    )
     target = Path(output) if output is not None else campaign.paths.out / "report.pdf"
     html_target = target.with_suffix(".html") if html else None
     rendered = render_report(

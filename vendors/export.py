@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 from babel.numbers import format_decimal, format_percent
 
-from criteria.model import CriteriaSet
+from criteria.model import Category, CriteriaSet
 from vendors.model import Vendor
 from vendors.scoring import RANK_DECIMALS, TRIM, ScoringParams, ScoringResult, VendorResult
 
@@ -42,6 +42,7 @@ LABELS: dict[str, dict[str, str]] = {
         "quality_score": "Quality (0-100)",
         "price_score": "Price score (0-100)",
         "tco": "TCO",
+        "tco_in": "TCO ({currency})",
         "coverage": "Coverage (share of weight assessed)",
         "knockouts": "Knock-outs",
         "warnings": "Warnings",
@@ -82,6 +83,7 @@ LABELS: dict[str, dict[str, str]] = {
         "quality_score": "Qualité (0-100)",
         "price_score": "Note de prix (0-100)",
         "tco": "Coût total (TCO)",
+        "tco_in": "Coût total (TCO, {currency})",
         "coverage": "Couverture (part du poids évaluée)",
         "knockouts": "Éliminations",
         "warnings": "Avertissements",
@@ -410,6 +412,65 @@ def scoring_to_dict(
         "vendors": [_vendor_dict(v, offers.get(v.id), params, language) for v in result.vendors],
         "warnings": result_notes(result, language),
     }
+
+
+def with_settings(
+    campaign: Mapping[str, Any], *, scale_step: float, disagreement_sd: float, sensitivity: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The "campaign" part with the settings that scoring_to_dict cannot know, beside the others.
+
+    ``scale_step`` follows ``scale_max``; ``disagreement_sd`` (the threshold of ``disagreements[].flagged``) and
+    ``sensitivity_draws``, ``sensitivity_delta``, ``sensitivity_seed`` (``sensitivity`` holds draws, delta and
+    seed) follow ``balance_groups``. Keys already there keep their place and value.
+    """
+    after = {
+        "scale_max": {"scale_step": float(scale_step)},
+        "balance_groups": {
+            "disagreement_sd": float(disagreement_sd),
+            "sensitivity_draws": int(sensitivity["draws"]),
+            "sensitivity_delta": float(sensitivity["delta"]),
+            "sensitivity_seed": int(sensitivity["seed"]),
+        },
+    }
+    out: dict[str, Any] = {}
+    for key, value in campaign.items():
+        out[key] = value
+        out.update({k: v for k, v in after.get(key, {}).items() if k not in campaign})
+    for extra in after.values():
+        out.update({k: v for k, v in extra.items() if k not in out})
+    return out
+
+
+def weight_units(flips: Sequence[Mapping[str, Any]], categories: Sequence[Category]) -> list[dict[str, Any]]:
+    """The ``sensitivity.weights`` items with their weights said in both units, without ambiguity.
+
+    ``weight`` and ``flip_weight`` are shares of the total category weight (kept as they are); ``share`` and
+    ``flip_share`` repeat them under names that say so. ``raw_weight`` is the category's weight as
+    ``campaign.categories[].weight`` gives it, and ``flip_raw_weight`` the raw weight that, the other categories'
+    weights unchanged, gives it the share ``flip_share``: W' = flip_share (sum W - W) / (1 - flip_share), so that
+    ``relative_change`` = W' / W - 1 (None where ``flip_share`` is None or 1). Each added key follows the one
+    it explains.
+    """
+    raw = {c.id: float(c.weight) for c in categories}
+    total = sum(raw.values())
+    out = []
+    for item in flips:
+        weight = raw.get(item["category"])
+        flip = item.get("flip_weight")
+        flip_raw = None
+        if weight is not None and flip is not None and flip < 1.0:
+            flip_raw = flip * (total - weight) / (1.0 - flip)
+        added = {
+            "weight": {"share": item.get("weight"), "raw_weight": weight},
+            "flip_weight": {"flip_share": flip, "flip_raw_weight": flip_raw},
+        }
+        row: dict[str, Any] = {}
+        for key, value in item.items():
+            row[key] = value
+            for extra, extra_value in added.get(key, {}).items():
+                row.setdefault(extra, extra_value)
+        out.append(row)
+    return out
 
 
 def _vendor_dict(v: VendorResult, offer: Vendor | None, params: ScoringParams, language: str) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from tender.cli import cli
 from tender.results import evaluate, scoring_params
 from vendors import model as vendor_model  # not 'Tester' itself: pytest would try to collect it
 from vendors.analysis import analyse, analysis_to_dict
+from vendors.export import weight_units
 from vendors.model import Vendor
 from vendors.scoring import score
 
@@ -129,6 +130,8 @@ def test_json_has_the_analysis_at_full_precision(tmp_path: Path, monkeypatch: py
         CRITERIA, VENDORS, TESTERS, frame(ROWS), params, result, disagreement_sd=1.5, draws=10_000, delta=0.25, seed=0
     )
     expected = json.loads(json.dumps(analysis_to_dict(library, "en")))
+    # The CLI adds each category weight's units (share, raw weight) to the library's, changing none of its keys.
+    expected["sensitivity"]["weights"] = weight_units(expected["sensitivity"]["weights"], CRITERIA.categories)
     assert {key: data[key] for key in expected} == expected
 
 

@@ -146,6 +146,47 @@ def test_pdf_a_carries_the_results(collected: Collected, tmp_path: Path) -> None
     assert all(v["name"] in csv_text for v in collected.verdict["vendors"])
     raw = reader.xmp_metadata.stream.get_data()
     assert b'pdfaid:part="3"' in raw or b"<pdfaid:part>3</pdfaid:part>" in raw
+    assert {f.name: f.description for f in reader.attachment_list} == {
+        "results.json": "Results at full precision (tender score --format json)",
+        "scores.csv": "Results per vendor (tender score --format csv)",
+        "scores-criteria.csv": "Results per vendor and criterion (tender score --format csv)",
+        "scores-method.txt": "Method and formulas (tender score --format csv)",
+    }
+
+
+def score_files(root: Path, folder: Path) -> dict[str, bytes]:
+    """What `tender score` writes for the campaign: its JSON, then its CSV files and method."""
+    runner = CliRunner()
+    result = runner.invoke(cli, ["score", str(root), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    files = {"results.json": result.stdout.encode("utf-8")}
+    assert runner.invoke(cli, ["score", str(root), "--format", "csv", "-o", str(folder / "scores.csv")]).exit_code == 0
+    files.update({path.name: path.read_bytes() for path in folder.iterdir()})
+    return files
+
+
+def test_pdf_a_in_french_attaches_the_campaigns_own_results(collected: Collected, tmp_path: Path) -> None:
+    """A French report of an English campaign attaches what `tender score` writes, in English, byte for byte;
+    only the descriptions of the attached files are French."""
+    target = tmp_path / "rapport.pdf"
+    command = ["report", str(collected.root), "--lang", "fr", "--pdf-variant", "pdf/a-3b", "-o", str(target)]
+    result = CliRunner().invoke(cli, command)
+    assert result.exit_code == 0, result.output
+    reader = PdfReader(target)
+    files = {name: data for name, (data,) in reader.attachments.items()}
+    (tmp_path / "score").mkdir()
+    assert files == score_files(collected.root, tmp_path / "score")
+    attached = json.loads(files["results.json"])
+    assert attached["campaign"]["language"] == "en"
+    assert attached == collected.verdict
+    assert files["scores.csv"].decode("utf-8-sig").startswith("Rank,Vendor ID,")
+    assert {f.name: f.description for f in reader.attachment_list} == {
+        "results.json": "Résultats avec toutes leurs décimales (tender score --format json)",
+        "scores.csv": "Résultats par fournisseur (tender score --format csv)",
+        "scores-criteria.csv": "Résultats par fournisseur et par critère (tender score --format csv)",
+        "scores-method.txt": "Méthode et formules (tender score --format csv)",
+    }
+    assert "Fichiers joints\u00a0: results.json, scores.csv, scores-criteria.csv, scores-method.txt" in result.stdout
 
 
 def test_language_can_be_overridden(collected: Collected, tmp_path: Path) -> None:

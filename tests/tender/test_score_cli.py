@@ -7,18 +7,21 @@ import io
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from openpyxl.utils import get_column_letter
 
 import tender.results
 from criteria.excel import write_criteria
 from criteria.model import Category, CriteriaSet, Criterion, Priority
 from tender.campaign import init_campaign, load_campaign
 from tender.cli import cli
+from tender.exports import results_dict
 from tender.results import evaluate, evaluation_to_dict, scoring_params
 from vendors import model as vendor_model  # not 'Tester' itself: pytest would try to collect it
 from vendors.export import method_text
@@ -85,11 +88,18 @@ def frame(rows: Sequence[tuple[str, str, str, object]]) -> pd.DataFrame:
     )
 
 
-def make_campaign(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, language: str = "en", **settings: object) -> Path:
-    """A campaign with the criteria, vendors and testers above, whose ledger holds ROWS."""
+def make_campaign(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    language: str = "en",
+    vendors: Sequence[Vendor] = VENDORS,
+    criteria: CriteriaSet = CRITERIA,
+    **settings: object,
+) -> Path:
+    """A campaign with the criteria, vendors and testers above (or others with the same IDs), whose ledger holds ROWS."""
     root = tmp_path / "c"
-    init_campaign(root, language=language, vendors=VENDORS, testers=TESTERS, extra_settings={"users": 100, **settings})
-    write_criteria(CRITERIA, root / "criteria.xlsx", language)
+    init_campaign(root, language=language, vendors=vendors, testers=TESTERS, extra_settings={"users": 100, **settings})
+    write_criteria(criteria, root / "criteria.xlsx", language)
     monkeypatch.setattr(tender.results, "load_scores", lambda campaign: frame(ROWS))
     return root
 
@@ -162,7 +172,94 @@ def test_json_is_the_library_result_at_full_precision(tmp_path: Path, monkeypatc
     assert (head["criteria_version"], head["testers_with_scores"]) == (CRITERIA.version(), 2)
     assert head["workbook_version"] == CRITERIA.sheet_version()
     assert data["method"]["text"] == method_text(expected.params, "en")
-    assert data == json.loads(json.dumps(evaluation_to_dict(evaluate(campaign))))
+    assert data == json.loads(json.dumps(results_dict(evaluate(campaign))))
+    # The CLI only adds keys to the library's document: none renamed, none with another value (DESIGN.md §7).
+    assert_only_added(json.loads(json.dumps(evaluation_to_dict(evaluate(campaign)))), data)
+
+
+def assert_only_added(before: object, after: object, where: str = "") -> None:
+    """``after`` holds every key of ``before`` with the same value, at any depth; it may hold more keys."""
+    if isinstance(before, dict):
+        assert isinstance(after, dict), where
+        for key, value in before.items():
+            assert key in after, f"{where}.{key} is gone"
+            assert_only_added(value, after[key], f"{where}.{key}")
+    elif isinstance(before, list):
+        assert isinstance(after, list), where
+        assert len(after) == len(before), where
+        for k, (old, new) in enumerate(zip(before, after, strict=True)):
+            assert_only_added(old, new, f"{where}[{k}]")
+    else:
+        assert after == before, where
+
+
+def test_json_states_every_setting_behind_its_figures(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scale step, the disagreement threshold and the Monte Carlo settings sit beside the other settings."""
+    root = make_campaign(
+        tmp_path,
+        monkeypatch,
+        scale={"max": 5, "step": 0.5},
+        disagreement_sd=0.5,
+        sensitivity={"draws": 500, "delta": 0.1, "seed": 7},
+        knockout_threshold=0.25,
+        horizon_years=2,
+        discount_rate=0.05,
+        price_formula="linear",
+        aggregation="median",
+    )
+    code, output = run(str(root), "--format", "json")
+    assert code == 0, output
+    data = json.loads(output)
+    head = data["campaign"]
+    settings = {key: head[key] for key in head if key not in {"categories", "criteria"}}
+    assert list(settings) == [
+        *("name", "organisation", "campaign_id", "language", "currency", "deadline", "criteria_version"),
+        *("scale_max", "scale_step", "quality_weight", "price_weight", "users", "horizon_years", "discount_rate"),
+        *("price_formula", "knockout_threshold", "aggregation", "balance_groups", "disagreement_sd"),
+        *("sensitivity_draws", "sensitivity_delta", "sensitivity_seed", "testers_with_scores", "workbook_version"),
+    ]
+    assert (head["scale_max"], head["scale_step"], head["disagreement_sd"]) == (5.0, 0.5, 0.5)
+    assert (head["sensitivity_draws"], head["sensitivity_delta"], head["sensitivity_seed"]) == (500, 0.1, 7)
+    assert (head["knockout_threshold"], head["horizon_years"], head["discount_rate"]) == (0.25, 2, 0.05)
+    assert (head["price_formula"], head["aggregation"]) == ("linear", "median")
+    # The figures these settings explain.
+    monte_carlo = data["sensitivity"]["monte_carlo"]
+    assert (monte_carlo["draws"], monte_carlo["delta"], monte_carlo["seed"]) == (500, 0.1, 7)
+    # A's and C's Q1 (scores 4 and 5, 0 and 1) have an sd of 0.71: flagged at 0.5, not at the default 1.5.
+    flagged = {(d["vendor"], d["criterion"]) for d in data["disagreements"] if d["flagged"]}
+    assert flagged == {("A", "Q1"), ("C", "Q1")}
+    assert all(d["flagged"] == (round(d["sd"], 9) >= head["disagreement_sd"]) for d in data["disagreements"])
+
+
+def test_json_sensitivity_weights_say_their_unit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``weight`` stays a share; ``share`` and ``raw_weight`` say both units, and relative_change is W' / W - 1.
+
+    Q weighs 2 of 3 (share 2/3): B stays first up to a share of 6/7, reached with the weight of S (1) unchanged
+    by a weight of 6 for Q, three times its 2: relative_change 2. S's flip at 1/7 is a weight of 1/3 (-2/3).
+    """
+    root = make_campaign(tmp_path, monkeypatch)
+    data = json.loads(run(str(root), "--format", "json")[1])
+    raw = {c["id"]: c["weight"] for c in data["campaign"]["categories"]}
+    items = {item["category"]: item for item in data["sensitivity"]["weights"]}
+    assert list(items["Q"]) == [
+        *("category", "weight", "share", "raw_weight", "flip_weight", "flip_share", "flip_raw_weight"),
+        *("relative_change", "new_winners", "within_delta"),
+    ]
+    for cid, item in items.items():
+        assert item["share"] == item["weight"] == pytest.approx(raw[cid] / sum(raw.values()))
+        assert item["raw_weight"] == raw[cid]
+        assert item["flip_share"] == item["flip_weight"]
+        # The README's definition: the raw weight that gives the flip share, the other raw weights unchanged.
+        rest = sum(raw.values()) - raw[cid]
+        assert item["flip_raw_weight"] == pytest.approx(item["flip_share"] * rest / (1 - item["flip_share"]))
+        assert item["relative_change"] == pytest.approx(item["flip_raw_weight"] / item["raw_weight"] - 1)
+    assert (items["Q"]["share"], items["Q"]["raw_weight"]) == (pytest.approx(2 / 3), 2.0)
+    assert (items["Q"]["flip_share"], items["Q"]["flip_raw_weight"]) == (pytest.approx(6 / 7), pytest.approx(6.0))
+    assert items["Q"]["relative_change"] == pytest.approx(2.0)
+    assert (items["S"]["flip_raw_weight"], items["S"]["relative_change"]) == (
+        pytest.approx(1 / 3),
+        pytest.approx(-2 / 3),
+    )
 
 
 def test_output_file_holds_what_stdout_would(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -244,11 +341,88 @@ def test_xlsx_export_has_tables_and_a_method_sheet(tmp_path: Path, monkeypatch: 
     assert vendors["E2"].value == pytest.approx(0.7 * 100 * 13 / 15 + 24)
     assert vendors["E2"].number_format == "0.00"
     assert vendors["A4"].value is None
+    assert (workbook.properties.creator, workbook.properties.title) == (
+        "rse-tender",
+        "Enterprise social network — pilot evaluation 2027",
+    )
     criteria = workbook["Criteria"]
     assert criteria.max_row == 1 + 9
     method = [row[0] for row in workbook["Method"].iter_rows(values_only=True)]
     assert method[4:12] == method_text(scoring_params(load_campaign(root).settings), "en")
     assert method[9].startswith("Price score (linear formula)")
+
+
+LONG_NAME = "Alpha Collaboration Suite for Large Enterprises"  # 47 characters
+LONG_TITLE = "Mobile app for iOS and Android with offline reading, push notifications and single sign-on"
+
+
+@pytest.mark.parametrize(
+    ("language", "currency", "tco_header", "tco_format", "categories"),
+    [
+        ("en", "EUR", "TCO (EUR)", '"€"#,##0.00', ["Category: Quality (Q)", "Category: Service (S)"]),
+        (
+            "fr",
+            "EUR",
+            "Coût total (TCO, EUR)",
+            f'#,##0.00"{NBSP}€"',
+            [f"Catégorie{NBSP}: Quality (Q)", f"Catégorie{NBSP}: Service (S)"],
+        ),
+        ("en", "JPY", "TCO (JPY)", '"¥"#,##0', ["Category: Quality (Q)", "Category: Service (S)"]),
+        ("en", "CHF", "TCO (CHF)", f'"CHF{NBSP}"#,##0.00', ["Category: Quality (Q)", "Category: Service (S)"]),
+    ],
+)
+def test_xlsx_columns_fit_their_content_and_say_names_and_currency(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    language: str,
+    currency: str,
+    tco_header: str,
+    tco_format: str,
+    categories: list[str],
+) -> None:
+    """Vendor names and criterion titles are not cut: columns are as wide as their content, up to 60 characters,
+    beyond which the text wraps; category columns give the category's name; the TCO shows the currency."""
+    vendors = (Vendor("A", LONG_NAME, price_per_user_month=10), *VENDORS[1:])
+    long = CRITERIA.criteria[1]
+    criteria = CriteriaSet(
+        CRITERIA.categories,
+        (
+            CRITERIA.criteria[0],
+            Criterion(long.id, long.category, LONG_TITLE, "", long.priority, long.weight),
+            CRITERIA.criteria[2],
+        ),
+    )
+    root = make_campaign(tmp_path, monkeypatch, language, vendors, criteria, currency=currency)
+    code, output = run(str(root), "--format", "xlsx")
+    assert code == 0, output
+    workbook = openpyxl.load_workbook(root / "out" / "scores.xlsx")
+    assert (workbook.properties.creator, workbook.properties.title) == (
+        "rse-tender",
+        load_campaign(root).settings.name,
+    )
+    sheet, criteria_sheet = workbook.worksheets[:2]
+    headers = [c.value for c in sheet[1]]
+    assert headers[-2:] == categories
+    assert headers[7] == tco_header
+    assert {sheet.cell(row=r, column=8).number_format for r in (2, 3, 4)} == {tco_format}
+
+    def width(ws: Any, column: int) -> float:
+        return float(ws.column_dimensions[get_column_letter(column)].width)
+
+    # The vendor names (column C) fit their column, on one line; so do the vendor names of the other sheet.
+    assert len(LONG_NAME) < width(sheet, 3) <= 60
+    assert not any(c.alignment.wrap_text for c in sheet["C"][1:])
+    titles = [c.value for c in criteria_sheet["D"][1:]]
+    assert LONG_TITLE in titles
+    assert len(LONG_TITLE) > 60
+    assert width(criteria_sheet, 4) == 60  # the longest title would make it wider: it wraps instead
+    wrapped = [c for c in criteria_sheet["D"][1:] if c.value == LONG_TITLE]
+    assert len(wrapped) == 3  # one row per vendor
+    assert all(c.alignment.wrap_text for c in wrapped)
+    assert all(criteria_sheet.row_dimensions[c.row].height >= 30 for c in wrapped)
+    assert width(criteria_sheet, 2) > len(LONG_NAME)
+    # Numbers need no more than their own width: a score column stays narrow.
+    assert width(sheet, 5) <= 25
 
 
 def test_missing_prices_are_one_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,6 +10,7 @@ import pytest
 # The worked example of test_scoring.py (pytest puts this folder on sys.path).
 from test_scoring import CRITERIA, PARAMS, ROWS, VENDORS, make_frame
 
+from criteria.model import Category
 from vendors.export import (
     FORMULAS,
     criteria_table,
@@ -18,6 +19,8 @@ from vendors.export import (
     scoring_to_dict,
     vendor_notes,
     vendor_table,
+    weight_units,
+    with_settings,
 )
 from vendors.scoring import ScoringParams, score
 
@@ -219,3 +222,59 @@ def test_result_warnings_are_worded(result) -> None:
         "Scores for criteria that criteria.xlsx does not list were ignored: ZZ.",
     ]
     assert scoring_to_dict(result, CRITERIA, VENDORS)["warnings"] == []
+
+
+def test_settings_are_added_beside_the_others_without_touching_any_key() -> None:
+    head = {"name": "Pilot", "scale_max": 5.0, "quality_weight": 70.0, "balance_groups": None, "testers": 2}
+    sensitivity = {"draws": 100, "delta": 0.25, "seed": 3}
+    data = with_settings(head, scale_step=1, disagreement_sd=1.5, sensitivity=sensitivity)
+    assert list(data) == [
+        *("name", "scale_max", "scale_step", "quality_weight", "balance_groups", "disagreement_sd"),
+        *("sensitivity_draws", "sensitivity_delta", "sensitivity_seed", "testers"),
+    ]
+    assert (data["scale_step"], data["disagreement_sd"]) == (1.0, 1.5)
+    assert (data["sensitivity_draws"], data["sensitivity_delta"], data["sensitivity_seed"]) == (100, 0.25, 3)
+    assert {k: data[k] for k in head} == head
+    # A key the campaign part already has keeps its value.
+    again = with_settings({**head, "scale_step": 0.5}, scale_step=1, disagreement_sd=1.5, sensitivity=sensitivity)
+    assert again["scale_step"] == 0.5
+
+
+def test_sensitivity_weights_in_shares_and_raw_weights() -> None:
+    """The reviewer's case: COM weighs 11 of 100 (share 0.11) and the winner changes at a share of 0.365. With
+    the other 89 unchanged, that share is a weight of 0.365 x 89 / 0.635 = 51.16: relative_change 3.65 is the
+    change of the raw weight (x 4.65), not of the share (x 3.32)."""
+    categories = (Category("COM", "Communities", 11.0), Category("REST", "The rest", 89.0))
+    flips = [
+        {
+            "category": "COM",
+            "weight": 0.11,
+            "flip_weight": 0.365,
+            "relative_change": 0.365 * 0.89 / (0.11 * 0.635) - 1,
+            "new_winners": ["V3"],
+            "within_delta": False,
+        },
+        {
+            "category": "REST",
+            "weight": 0.89,
+            "flip_weight": None,
+            "relative_change": None,
+            "new_winners": [],
+            "within_delta": False,
+        },
+    ]
+    com, rest = weight_units(flips, categories)
+    assert list(com) == [
+        *("category", "weight", "share", "raw_weight", "flip_weight", "flip_share", "flip_raw_weight"),
+        *("relative_change", "new_winners", "within_delta"),
+    ]
+    assert {k: com[k] for k in flips[0]} == flips[0]  # nothing changed, only added
+    assert (com["share"], com["raw_weight"], com["flip_share"]) == (0.11, 11.0, 0.365)
+    assert com["flip_raw_weight"] == pytest.approx(0.365 * 89 / 0.635)
+    assert com["relative_change"] == pytest.approx(com["flip_raw_weight"] / com["raw_weight"] - 1)
+    assert com["relative_change"] == pytest.approx(3.65, abs=1e-3)
+    assert com["flip_share"] / com["share"] == pytest.approx(3.318, abs=1e-3)
+    assert (rest["share"], rest["raw_weight"], rest["flip_share"], rest["flip_raw_weight"]) == (0.89, 89.0, None, None)
+    # At a flip share of 1 the category would need an infinite weight: no raw weight, never an infinity.
+    (whole,) = weight_units([{**flips[0], "flip_weight": 1.0, "relative_change": None}], categories)
+    assert whole["flip_raw_weight"] is None
