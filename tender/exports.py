@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import math
 import re
@@ -23,8 +22,6 @@ from vendors.export import (
     criteria_table,
     method_text,
     vendor_table,
-    weight_units,
-    with_settings,
 )
 
 FORMATS = ("table", "json", "csv", "xlsx")
@@ -75,29 +72,9 @@ def _text_or_file(text: str, output: Path | None, evaluation: Evaluation) -> str
     return MESSAGES[evaluation.language]["written"].format(path=output) + "\n"
 
 
-def results_dict(evaluation: Evaluation) -> dict[str, Any]:
-    """The document of `tender score --format json` (DESIGN.md section 7), with every setting behind its figures.
-
-    To the campaign keys of the library it adds the scale step, the disagreement threshold and the Monte Carlo
-    settings, and it gives the sensitivity's category weights in both units (shares and raw weights).
-    """
-    data = evaluation_to_dict(evaluation)
-    settings = evaluation.campaign.settings
-    data["campaign"] = with_settings(
-        data["campaign"],
-        scale_step=settings.scale.step,
-        disagreement_sd=settings.disagreement_sd,
-        sensitivity=dataclasses.asdict(settings.sensitivity),
-    )
-    sensitivity = data.get("sensitivity")
-    if isinstance(sensitivity, dict) and "weights" in sensitivity:
-        sensitivity["weights"] = weight_units(sensitivity["weights"], evaluation.campaign.criteria.categories)
-    return data
-
-
 def to_json(evaluation: Evaluation) -> str:
     """The JSON document at full precision; NaN can never appear (undefined values are null)."""
-    return json.dumps(results_dict(evaluation), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    return json.dumps(evaluation_to_dict(evaluation), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
 def write_csv(frame: pd.DataFrame, path: Path, language: str = "en") -> Path:

@@ -14,7 +14,16 @@ from babel.numbers import format_currency
 from tender.campaign import Campaign
 from tender.config import Settings
 from vendors.analysis import AnalysisResult, analyse, analysis_table, analysis_to_dict
-from vendors.export import LABELS, method_text, number, result_notes, scoring_to_dict, vendor_notes
+from vendors.export import (
+    LABELS,
+    method_text,
+    number,
+    result_notes,
+    scoring_to_dict,
+    vendor_notes,
+    weight_units,
+    with_settings,
+)
 from vendors.scoring import ScoringParams, ScoringResult, score
 
 #: Currency amounts in the table: whole units, symbol placed as each language does.
@@ -132,11 +141,24 @@ def evaluation_to_dict(evaluation: Evaluation) -> dict[str, Any]:
     data = scoring_to_dict(
         evaluation.result, campaign.criteria, campaign.vendors, campaign_info(campaign), evaluation.language
     )
+    settings = campaign.settings
+    # Every setting behind a figure, beside those the scoring states: the scale step, the disagreement
+    # threshold and the Monte Carlo settings (keys are only ever added, DESIGN.md section 7).
+    data["campaign"] = with_settings(
+        data["campaign"],
+        scale_step=settings.scale.step,
+        disagreement_sd=settings.disagreement_sd,
+        sensitivity=dataclasses.asdict(settings.sensitivity),
+    )
     data["campaign"]["testers_with_scores"] = _testers(evaluation)
     # The version the workbooks carry (what testers answer, without the weighting), beside criteria_version.
     data["campaign"]["workbook_version"] = campaign.criteria.sheet_version()
     if evaluation.analysis is not None:
         data.update(analysis_to_dict(evaluation.analysis, evaluation.language))
+        sensitivity = data.get("sensitivity")
+        if isinstance(sensitivity, dict) and "weights" in sensitivity:
+            # The category weights in both units: shares (as analysis gives them) and raw weights.
+            sensitivity["weights"] = weight_units(sensitivity["weights"], campaign.criteria.categories)
     return data
 
 

@@ -21,10 +21,10 @@ from criteria.excel import write_criteria
 from criteria.model import Category, CriteriaSet, Criterion, Priority
 from tender.campaign import init_campaign, load_campaign
 from tender.cli import cli
-from tender.exports import results_dict
-from tender.results import evaluate, evaluation_to_dict, scoring_params
+from tender.results import campaign_info, evaluate, evaluation_to_dict, scoring_params
 from vendors import model as vendor_model  # not 'Tester' itself: pytest would try to collect it
-from vendors.export import method_text
+from vendors.analysis import analysis_to_dict
+from vendors.export import method_text, scoring_to_dict
 from vendors.model import Vendor
 from vendors.scoring import score
 
@@ -172,9 +172,16 @@ def test_json_is_the_library_result_at_full_precision(tmp_path: Path, monkeypatc
     assert (head["criteria_version"], head["testers_with_scores"]) == (CRITERIA.version(), 2)
     assert head["workbook_version"] == CRITERIA.sheet_version()
     assert data["method"]["text"] == method_text(expected.params, "en")
-    assert data == json.loads(json.dumps(results_dict(evaluate(campaign))))
-    # The CLI only adds keys to the library's document: none renamed, none with another value (DESIGN.md §7).
-    assert_only_added(json.loads(json.dumps(evaluation_to_dict(evaluate(campaign)))), data)
+    evaluation = evaluate(campaign)
+    assert data == json.loads(json.dumps(evaluation_to_dict(evaluation)))
+    # The campaign layer only adds keys to the documents of the scoring and the analysis: none renamed, none
+    # with another value (DESIGN.md section 7).
+    assert evaluation.analysis is not None
+    library = scoring_to_dict(
+        evaluation.result, campaign.criteria, campaign.vendors, campaign_info(campaign), evaluation.language
+    )
+    library.update(analysis_to_dict(evaluation.analysis, evaluation.language))
+    assert_only_added(json.loads(json.dumps(library)), data)
 
 
 def assert_only_added(before: object, after: object, where: str = "") -> None:
