@@ -173,6 +173,9 @@ def write_xlsx_export(evaluation: Evaluation, target: Path) -> Path:
         _write_sheet(workbook.create_sheet(title), shown, list(canonical.columns), headers, formats)
     method = workbook.create_sheet(labels["method"])
     method.column_dimensions["A"].width = 140
+    method.page_setup.paperSize = method.PAPERSIZE_A4
+    method.page_setup.fitToWidth, method.page_setup.fitToHeight = 1, 0
+    method.sheet_properties.pageSetUpPr.fitToPage = True
     for row, text in enumerate(_method_lines(evaluation), start=1):
         cell = set_text(method.cell(row=row, column=1), check_text(text, f"{target.name} sheet {method.title}"))
         cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -290,6 +293,12 @@ def _write_sheet(
         if lines > 1:
             ws.row_dimensions[r].height = LINE_HEIGHT * lines
     ws.freeze_panes = "A2"
+    # Printed as the committee would: A4 landscape, one page wide, the column titles on every page.
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
 
 
 def _line_count(text: str, width: float) -> int:

@@ -354,6 +354,17 @@ def test_xlsx_export_has_tables_and_a_method_sheet(tmp_path: Path, monkeypatch: 
     )
     criteria = workbook["Criteria"]
     assert criteria.max_row == 1 + 9
+    # Printed on A4 landscape, one page wide, with the column titles on every page (openpyxl says Letter otherwise).
+    for sheet in (vendors, criteria):
+        setup = sheet.page_setup
+        assert (str(setup.paperSize), setup.orientation, setup.fitToWidth, setup.fitToHeight) == (
+            "9",
+            "landscape",
+            1,
+            0,
+        )
+        assert sheet.print_title_rows == "$1:$1"
+    assert str(workbook["Method"].page_setup.paperSize) == "9"
     method = [row[0] for row in workbook["Method"].iter_rows(values_only=True)]
     assert method[4:12] == method_text(scoring_params(load_campaign(root).settings), "en")
     assert method[9].startswith("Price score (linear formula)")
