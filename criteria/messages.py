@@ -111,6 +111,10 @@ TERMS: dict[str, dict[str, str]] = {
     },
 }
 
+#: The locale that writes dates in each language: English dates the European way (31 March 2027, not March 31,
+#: 2027), as a tender published in Europe does; numbers keep each language's own separators.
+DATE_LOCALES = {"en": "en_GB", "fr": "fr"}
+
 #: The words of a location ("criteria.xlsx, sheet Criteria, cell C4") and of a list of problems.
 PLACES: dict[str, dict[str, str]] = {
     "en": {"sheet": "sheet", "cell": "cell", "row": "row", "column": "column", "many": "{count} problems found:"},

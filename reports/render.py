@@ -29,6 +29,7 @@ from weasyprint import Attachment as WeasyAttachment
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from criteria.errors import TenderError
+from criteria.messages import DATE_LOCALES
 from criteria.safe import atomic_path
 from reports.i18n import LANGUAGES, translate
 
@@ -168,8 +169,9 @@ def format_money(amount: float, currency: str, language: str) -> str:
 
 
 def format_date(value: dt.date, language: str, style: str = "long") -> str:
-    """A date as the language writes it (fr: 1 mars 2027; en: March 1, 2027)."""
-    return babel_format_date(value, format=style, locale=_locale(language))
+    """A date as the language writes it (fr: 1 mars 2027; en: 1 March 2027)."""
+    _locale(language)  # refuses a language without words
+    return babel_format_date(value, format=style, locale=DATE_LOCALES[language])
 
 
 def css_string(text: str) -> Markup:

@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from criteria.messages import DATE_LOCALES
 from criteria.model import CriteriaSet, Scale
 from criteria.safe import check_text, save_workbook, set_text, sync_folder, write_bytes_atomic
 from vendors.model import Tester, Vendor
@@ -206,7 +207,7 @@ def format_deadline(deadline: dt.date | None, language: str) -> str:
         return TEXTS[language]["no_deadline"]
     from babel.dates import format_date
 
-    return str(format_date(deadline, format="long", locale=language))
+    return str(format_date(deadline, format="long", locale=DATE_LOCALES[language]))
 
 
 def sheet_titles(vendors: Sequence[Vendor], language: str) -> dict[str, str]:

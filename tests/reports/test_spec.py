@@ -171,9 +171,9 @@ def test_cover_and_method_texts(rendered: Rendered) -> None:
     else:
         expected = [
             "Requirements specification",
-            "Issued on January 15, 2027",
+            "Issued on 15 January 2027",
             f"Criteria version {version}",
-            "Pilot scoring deadline March 31, 2027",
+            "Pilot scoring deadline 31 March 2027",
             "Contact rse@valmeyrac.example",
             "65 criteria in 12 categories, 16 of them eliminatory (MUST)",
             "Contents",

@@ -104,7 +104,7 @@ def test_instructions_sheet_in_english(campaign: Campaign) -> None:
     texts = [(c.value, ws.cell(row=c.row, column=2).value) for c in ws["A"] if c.value is not None]
     assert texts[0] == (campaign.settings.name, None)
     assert ("Tester", "Nadia Dubois (T003)") in texts
-    assert ("Deadline", "March 12, 2027") in texts
+    assert ("Deadline", "12 March 2027") in texts
     col_b = [c.value for c in ws["B"] if c.value is not None]
     assert campaign.settings.tester_instructions in col_b
     scale_rows = [(c.value, ws.cell(row=c.row, column=2).value) for c in ws["A"] if c.value in (0, 1, 2, 3, 4, 5)]
@@ -119,7 +119,7 @@ def test_instructions_sheet_in_english(campaign: Campaign) -> None:
     assert ("N/A", "Could not assess (the criterion does not count for this vendor)") in texts
     assert (
         "Save the workbook as it is (.xlsx; .ods and .xls are also accepted) and send it to "
-        "pilot@example.org by March 12, 2027. You may send it again later: the latest version you send "
+        "pilot@example.org by 12 March 2027. You may send it again later: the latest version you send "
         "replaces the previous ones." in col_b
     )
     assert ws.protection.sheet is True
