@@ -275,10 +275,11 @@ def find_workbooks(paths: Sequence[Path], skip: Sequence[Path] = ()) -> list[Pat
     for given in paths:
         given = Path(given)
         if given.is_dir():
+            # A link is listed as itself, wherever it points, so that it is reported rather than followed (archive).
             candidates: Iterator[tuple[Path, Path]] = (
-                (p, p.resolve())
+                (p, p.absolute() if p.is_symlink() else p.resolve())
                 for p in given.rglob("*")
-                if p.suffix.lower() in WORKBOOK_SUFFIXES and p.is_file() and not _hidden(p, given)
+                if p.suffix.lower() in WORKBOOK_SUFFIXES and (p.is_symlink() or p.is_file()) and not _hidden(p, given)
             )
             candidates = ((p, r) for p, r in candidates if r not in skipped and not str(r).startswith(under))
         else:
@@ -286,7 +287,7 @@ def find_workbooks(paths: Sequence[Path], skip: Sequence[Path] = ()) -> list[Pat
         for path, resolved in candidates:
             if not is_lock_file(path):
                 found.setdefault(resolved, path)
-    return sorted(found.values(), key=lambda p: (p.stat().st_mtime_ns, str(p)))
+    return sorted(found.values(), key=lambda p: (p.lstat().st_mtime_ns, str(p)))
 
 
 def _hidden(path: Path, top: Path) -> bool:
@@ -443,7 +444,10 @@ def archive(
     """
     suffix = path.suffix.lower() if _ARCHIVE_SUFFIX.match(path.suffix.lower()) else ".bin"
     with _reading():
-        source = path.open("rb")
+        # Never through a symbolic link: one unpacked from a tester's archive, or planted in a shared inbox, could
+        # point at any file the collecting account can read (/etc/passwd, another campaign), which would be copied
+        # into the archive. Such a link is rejected as one ("links are not followed").
+        source = os.fdopen(os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)), "rb")
     with source:
         # Read at most one byte more than a workbook may hold: the size is known without a second look.
         data = _read(source, MAX_WORKBOOK_BYTES + 1)
@@ -573,6 +577,8 @@ def _take_batch(paths: Sequence[Path], context: _Context, writer: Executor | Non
 
 
 def _unreadable(name: str, language: str, exc: OSError) -> Problem:
+    if exc.errno == errno.ELOOP:
+        return file_problem(name, language, "link")  # opened with O_NOFOLLOW: see archive()
     return file_problem(name, language, "unreadable", reason=exc.strerror or type(exc).__name__)
 
 

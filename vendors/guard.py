@@ -103,6 +103,7 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
         ),
         "encrypted": ("a workbook protected by a password", "the workbook saved without a password"),
         "unreadable": ("a file that cannot be read ({reason})", "a file the collecting account can read"),
+        "link": ("a link to another file", "the workbook itself: links are not followed (a link could point anywhere)"),
         "bomb_parts": ("a compressed file of {count} parts", "an ordinary workbook (at most {limit} parts)"),
         "bomb_size": (
             "a compressed file that unpacks to {size} MiB",
@@ -145,6 +146,10 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
         ),
         "encrypted": ("un classeur protégé par un mot de passe", "le classeur enregistré sans mot de passe"),
         "unreadable": ("un fichier illisible ({reason})", "un fichier que le compte qui collecte peut lire"),
+        "link": (
+            "un lien vers un autre fichier",
+            "le classeur lui-même : les liens ne sont pas suivis (un lien pourrait désigner n'importe quel fichier)",
+        ),
         "bomb_parts": ("un fichier compressé de {count} parties", "un classeur ordinaire (au plus {limit} parties)"),
         "bomb_size": (
             "un fichier compressé qui se décompresse en {size} Mio",

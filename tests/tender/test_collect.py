@@ -938,3 +938,28 @@ def test_rejected_workbook_accepted_later_does_not_replace_a_newer_one(root: Pat
             "WHERE s.status = 'superseded' AND c.score IS NOT NULL"
         ).fetchall()
     assert kept == [(1.0,)]
+
+
+def test_links_in_the_inbox_are_rejected_not_followed(root: Path, tmp_path: Path) -> None:
+    """A link unpacked from a tester's archive could point at any file the collecting account reads."""
+    good = fill(root, "T001", GOOD)
+    outside = fill(root, "T002", GOOD, name="T002.xlsx")
+    elsewhere = tmp_path / "elsewhere.xlsx"
+    outside.rename(elsewhere)  # a genuine workbook, but outside the inbox
+    inbox = root / "inbox"
+    (inbox / "passwd.xlsx").symlink_to("/etc/passwd")
+    (inbox / "T002.xlsx").symlink_to(elsewhere)
+    (inbox / "dangling.xlsx").symlink_to(tmp_path / "nothing.xlsx")
+    result = run("collect", root)
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert f"Accepted {good.name} (tester T001)." in lines
+    for name in ("passwd.xlsx", "T002.xlsx", "dangling.xlsx"):
+        index = lines.index(f"Rejected {name}: 1 problem(s).")
+        assert lines[index + 1] == (
+            f"  {name}: found a link to another file; expected the workbook itself: links are not followed "
+            "(a link could point anywhere)"
+        )
+    # Nothing of what the links point at was copied into the archive.
+    archived = [p.read_bytes() for p in (root / ".tender" / "archive").iterdir()]
+    assert archived == [good.read_bytes()]
