@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from criteria.catalogue import scale_labels
-from criteria.errors import TenderError
+from criteria.errors import CampaignError, TenderError
 from criteria.safe import check_text, naming, save_workbook, set_text, sync_folder, write_bytes_atomic
 from tender.campaign import Campaign, load_campaign
 from vendors import ledger
@@ -166,7 +166,45 @@ def workbook_spec(campaign: Campaign) -> WorkbookSpec:
         deadline=settings.deadline,
         tester_instructions=settings.tester_instructions,
         contact=settings.contact,
+        secret=campaign_secret(campaign.paths.state, create=True),
     )
+
+
+#: The campaign's secret, from which each tester's key is computed (vendors.workbook.tester_key).
+SECRET_FILE = "secret"
+
+
+def campaign_secret(state: Path, create: bool = False) -> bytes:
+    """The secret of the campaign whose state folder is ``state`` (b"" when there is none and not ``create``).
+
+    Made with the first workbooks (`tender sheets`), readable by the collecting account only: whoever
+    holds it can make a workbook for any tester. Workbooks made before a campaign had one carry no key.
+    """
+    path = state / SECRET_FILE
+    try:
+        secret = bytes.fromhex(path.read_text(encoding="ascii").strip())
+        if len(secret) < 16:
+            raise ValueError("too short")
+        return secret
+    except FileNotFoundError:
+        if not create:
+            return b""
+    except (OSError, ValueError) as exc:  # UnicodeDecodeError is a ValueError
+        raise CampaignError(
+            f"{path} cannot be read as the campaign's secret ({exc}); restore it from a backup"
+        ) from None
+    state.mkdir(mode=0o700, parents=True, exist_ok=True)
+    secret = os.urandom(32)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # made meanwhile by another run: that one counts
+        return campaign_secret(state)
+    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+        handle.write(secret.hex() + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    sync_folder(state)
+    return secret
 
 
 @dataclass(frozen=True)
@@ -252,6 +290,7 @@ def expected_of(campaign: Campaign) -> Expected:
         testers=frozenset(t.id for t in campaign.testers),
         scale=settings.scale,
         language=settings.language,
+        secret=campaign_secret(campaign.paths.state),
     )
 
 

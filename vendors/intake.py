@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import io
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -41,6 +42,7 @@ from vendors.workbook import (
     VENDOR_ID_ROW,
     format_number,
     scale_text,
+    tester_key,
 )
 
 __all__ = ["MAX_WORKBOOK_BYTES", "WORKBOOK_SUFFIXES"]  # re-exported for tender/collect.py
@@ -70,6 +72,15 @@ _OWN_MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
             "the scale of the campaign, from 0 to {expected}; send the tester a new workbook",
         ),
         "tester": ("tester ID {found!r}", "a tester ID listed in testers.xlsx"),
+        "tester_key": (
+            "a workbook that was not issued to tester {tester} (its tester key does not match)",
+            "the workbook the project team sent to {tester}, returned by them: a workbook cannot be moved to "
+            "another tester's name",
+        ),
+        "tester_key_missing": (
+            "a workbook without a tester key (made before this campaign's workbooks carried one)",
+            "the workbook 'tender sheets' now makes for {tester}: send them their new workbook",
+        ),
         "vendor_missing": (
             "no sheet for vendor {vendor} ({name})",
             "one sheet per vendor; do not delete or replace sheets",
@@ -125,6 +136,15 @@ _OWN_MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
             "l'échelle de la campagne, de 0 à {expected} ; envoyez un nouveau classeur au testeur",
         ),
         "tester": ("l'identifiant de testeur {found!r}", "un identifiant de testeur présent dans testers.xlsx"),
+        "tester_key": (
+            "un classeur qui n'a pas été remis au testeur {tester} (sa clé de testeur ne correspond pas)",
+            "le classeur que l'équipe projet a envoyé à {tester}, renvoyé par lui : un classeur ne peut pas passer "
+            "au nom d'un autre testeur",
+        ),
+        "tester_key_missing": (
+            "un classeur sans clé de testeur (fait avant que les classeurs de cette campagne n'en portent une)",
+            "le classeur que « tender sheets » fait désormais pour {tester} : envoyez-lui son nouveau classeur",
+        ),
         "vendor_missing": (
             "aucune feuille pour le fournisseur {vendor} ({name})",
             "une feuille par fournisseur ; ne supprimez ni ne remplacez de feuille",
@@ -236,6 +256,9 @@ class Expected:
     #: other criteria versions still accepted (the full criteria hash, which workbooks carried before the
     #: sheet version existed)
     also_accepted: frozenset[str] = frozenset()
+    #: the campaign's secret: a workbook's tester key must be the one `tender sheets` gave that tester
+    #: (vendors.workbook.tester_key); empty for a campaign whose workbooks carry no key
+    secret: bytes = b""
 
     def accepts_version(self, version: str) -> bool:
         """True for a workbook's criteria version that answers this campaign's questions."""
@@ -423,6 +446,14 @@ def _check(
         return Intake(report.file, tester, problems=tuple(report.problems))
     if tester not in expected.testers:
         report.add("tester", meta_name, meta_cells.get("tester_id"), found=tester or "")
+    elif expected.secret and not meta.get("tester_key"):
+        # Made before the campaign's workbooks carried keys: it cannot be told apart from one sent in another's name.
+        report.add("tester_key_missing", meta_name, meta_cells.get("tester_id"), tester=tester)
+    elif expected.secret and not hmac.compare_digest(
+        str(meta["tester_key"]), tester_key(expected.secret, expected.campaign_id, str(tester))
+    ):
+        # The hidden tester ID was edited: a workbook sent in another tester's name cannot count for them.
+        report.add("tester_key", meta_name, meta_cells.get("tester_key"), tester=tester)
     rows: list[ScoreRow] = []
     unread = {(sheet, cell): what for sheet, cell, what in hidden}
     sheets = _vendor_sheets(grids, meta_name, meta, expected, report)

@@ -39,6 +39,7 @@ NA_TEXT = "N/A"
 # Unique markers replaced per tester in the saved template (see WorkbookTemplate.render).
 _TESTER_ID = "TENDERPLACEHOLDERTESTERID"
 _TESTER_NAME = "TENDERPLACEHOLDERTESTERNAME"
+_TESTER_KEY = "TENDERPLACEHOLDERTESTERKEY"
 _SHARED_STRINGS = "xl/sharedStrings.xml"
 
 _INVALID_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -179,11 +180,30 @@ class WorkbookSpec:
     deadline: dt.date | None = None
     tester_instructions: str = ""
     contact: str = ""
+    #: the campaign's secret (tender/collect.py campaign_secret): each workbook carries the key it gives its
+    #: tester, so that a workbook edited to name another tester is refused (empty: no key is written)
+    secret: bytes = b""
 
     @property
     def criteria_version(self) -> str:
         """The hash of the criteria written into every workbook: what testers are asked, not the weights."""
         return self.criteria.sheet_version()
+
+
+def tester_key(secret: bytes, campaign_id: str, tester_id: str) -> str:
+    """The key a tester's workbook carries: an HMAC of the campaign's secret, so only `tender sheets` can make it.
+
+    A tester (or a vendor who saw one workbook) can edit the hidden tester ID of a workbook, but cannot
+    compute the key of another tester without the secret kept in the campaign's .tender folder. Empty
+    without a secret.
+    """
+    if not secret:
+        return ""
+    import hashlib
+    import hmac
+
+    message = f"{campaign_id}\x00{tester_id}".encode()
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()[:24]
 
 
 def format_number(value: float, language: str) -> str:
@@ -233,6 +253,8 @@ class WorkbookTemplate:
     members: tuple[tuple[zipfile.ZipInfo, bytes], ...]
     #: names of the members holding a placeholder (openpyxl writes strings inline, in the sheets).
     personal: frozenset[str]
+    campaign_id: str = ""
+    secret: bytes = b""
 
     def render(self, tester: Tester) -> bytes:
         """The workbook of one tester: the template with this tester's ID and name filled in."""
@@ -244,7 +266,9 @@ class WorkbookTemplate:
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for info, data in self.members:
                 if info.filename in self.personal:
+                    key = tester_key(self.secret, self.campaign_id, tester.id)
                     text = data.decode("utf-8").replace(_TESTER_ID, tester_id).replace(_TESTER_NAME, name)
+                    text = text.replace(_TESTER_KEY, key)
                     data = text.encode("utf-8")
                 archive.writestr(info, data)
         return buffer.getvalue()
@@ -275,14 +299,13 @@ def build_template(spec: WorkbookSpec) -> WorkbookTemplate:
     wb.save(buffer)
     with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as archive:
         members = tuple((info, archive.read(info)) for info in archive.infolist())
-    personal = frozenset(
-        i.filename for i, data in members if _TESTER_ID.encode() in data or _TESTER_NAME.encode() in data
-    )
+    markers = (_TESTER_ID.encode(), _TESTER_NAME.encode(), _TESTER_KEY.encode())
+    personal = frozenset(i.filename for i, data in members if any(marker in data for marker in markers))
     text = b"".join(data for info, data in members if info.filename in personal)
     # The placeholders must appear exactly where the template put them, or render() would miss or over-replace.
-    if text.count(_TESTER_ID.encode()) != 2 or text.count(_TESTER_NAME.encode()) != 1:
+    if tuple(text.count(marker) for marker in markers) != (2, 1, 1):
         raise ValueError("a campaign text contains a reserved placeholder word; change it")
-    return WorkbookTemplate(members, personal)
+    return WorkbookTemplate(members, personal, spec.campaign_id, spec.secret)
 
 
 def write_workbooks(
@@ -491,6 +514,7 @@ def _meta_sheet(ws: Worksheet, spec: WorkbookSpec, titles: Mapping[str, str]) ->
         ("language", spec.language),
         ("scale_max", Scale.label(spec.scale.max)),
         ("scale_step", Scale.label(spec.scale.step)),
+        ("tester_key", _TESTER_KEY),
     ]
     rows.extend(("vendor", vendor.id, titles[vendor.id]) for vendor in spec.vendors)
     for r, values in enumerate(rows, start=1):

@@ -31,6 +31,8 @@ from vendors.workbook import META_SHEET, fill_workbook
 
 GOOD = {"V1": {"PRO-01": (4, "Easy to find"), "PRO-02": ("3", "")}, "V3": {"PRO-01": ("N/A", "")}}
 BAD = {"V1": {"PRO-01": (7, "")}, "V2": {"PRO-02": ("abc", "")}}
+#: Valid scores that favour one vendor, as a tester voting twice would give them.
+BAD_FREE = {"V1": {"PRO-01": (5, ""), "PRO-02": (5, "")}, "V2": {"PRO-01": (0, "")}}
 SCORE_EXPECTED = "a whole number from 0 to 5, N/A or an empty cell"
 
 
@@ -963,3 +965,24 @@ def test_links_in_the_inbox_are_rejected_not_followed(root: Path, tmp_path: Path
     # Nothing of what the links point at was copied into the archive.
     archived = [p.read_bytes() for p in (root / ".tender" / "archive").iterdir()]
     assert archived == [good.read_bytes()]
+
+
+def test_a_workbook_sent_in_another_testers_name_does_not_count(root: Path, tmp_path: Path) -> None:
+    """A tester edits the hidden tester ID of their own workbook to vote again as a colleague."""
+    fill(root, "T001", GOOD, mtime=1_000)
+    mine = fill_workbook(root / "sheets" / "T002.xlsx", tmp_path / "mine.xlsx", BAD_FREE)
+    book = openpyxl.load_workbook(mine)
+    book[META_SHEET]["B5"] = "T001"
+    book.save(root / "inbox" / "T001 (again).xlsx")
+    os.utime(root / "inbox" / "T001 (again).xlsx", (2_000, 2_000))
+    result = run("collect", root)
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    index = lines.index("Rejected T001 (again).xlsx: 1 problem(s).")
+    assert lines[index + 1].startswith(
+        "  T001 (again).xlsx, sheet tender-meta, cell B10: found a workbook that was not issued to tester T001"
+    )
+    current = {
+        s.tester: s.name for s in ledger.submissions(root / ".tender" / "ledger.sqlite") if s.status == "accepted"
+    }
+    assert current == {"T001": "T001.xlsx"}  # the genuine workbook still counts

@@ -662,3 +662,40 @@ def test_off_step_score_on_a_whole_number_scale_says_whole_number(
     assert read_workbook(path, expected).problems == (
         Problem("T001.xlsx", "Vendor B", "E5", shown, "a whole number from 0 to 5, N/A or an empty cell"),
     )
+
+
+def test_a_workbook_moved_to_another_testers_name_is_refused(
+    campaign: Campaign, expected: Expected, tmp_path: Path
+) -> None:
+    """The hidden tester ID is easy to edit; the key beside it cannot be made without the campaign's secret."""
+    assert expected.secret  # the campaign's sheets were made with its secret
+    filled = fill_workbook(campaign.paths.sheets / "T002.xlsx", tmp_path / "mine.xlsx", {"V1": {"PRO-01": (5, "")}})
+    assert read_workbook(filled, expected).accepted
+
+    def impersonate(wb: openpyxl.Workbook) -> None:
+        wb[META_SHEET]["B5"] = "T001"  # T002 sends a workbook in T001's name
+
+    forged = read_workbook(edit(filled, tmp_path / "T001.xlsx", impersonate), expected)
+    assert forged.problems == (
+        Problem(
+            "T001.xlsx",
+            META_SHEET,
+            "B10",
+            "a workbook that was not issued to tester T001 (its tester key does not match)",
+            "the workbook the project team sent to T001, returned by them: a workbook cannot be moved to another "
+            "tester's name",
+        ),
+    )
+
+    def unkeyed(wb: openpyxl.Workbook) -> None:
+        wb[META_SHEET]["B10"] = None  # no key at all, as in a workbook made before the campaign had a secret
+
+    (old,) = read_workbook(edit(filled, tmp_path / "old.xlsx", unkeyed), expected).problems
+    assert (old.cell, old.found) == (
+        "B5",
+        "a workbook without a tester key (made before this campaign's workbooks carried one)",
+    )
+    # A campaign without a secret (workbooks made by an earlier version) checks no key.
+    assert read_workbook(
+        edit(filled, tmp_path / "old.xlsx", unkeyed), dataclasses.replace(expected, secret=b"")
+    ).accepted

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import stat
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +15,7 @@ from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
 from criteria.model import Scale
 from tender.campaign import Campaign
+from tender.collect import campaign_secret
 from vendors import model
 from vendors.model import Vendor
 from vendors.workbook import (
@@ -28,6 +30,7 @@ from vendors.workbook import (
     sheet_titles,
     write_workbooks,
 )
+from vendors.workbook import tester_key as key_of  # aliased: pytest would collect a function named test*
 
 SpecFor = Callable[[Campaign], WorkbookSpec]
 Resave = Callable[[Path, str, Path], Path]
@@ -39,7 +42,8 @@ def test_sheets_in_order_with_hidden_metadata(campaign: Campaign) -> None:
     assert [ws.sheet_state for ws in wb.worksheets] == ["visible"] * 4 + ["veryHidden"]
     assert wb.active.title == "Instructions"
     meta = wb[META_SHEET]
-    rows = [tuple(c.value for c in row[:3]) for row in meta.iter_rows(min_row=1, max_row=12)]
+    rows = [tuple(c.value for c in row[:3]) for row in meta.iter_rows(min_row=1, max_row=13)]
+    key = key_of(campaign_secret(campaign.paths.state), "C-test", "T001")
     assert rows == [
         (META_SIGNATURE, None, None),
         ("campaign_id", "C-test", None),
@@ -50,6 +54,7 @@ def test_sheets_in_order_with_hidden_metadata(campaign: Campaign) -> None:
         ("language", "en", None),
         ("scale_max", "5", None),
         ("scale_step", "1", None),
+        ("tester_key", key, None),
         ("vendor", "V1", "Vendor A"),
         ("vendor", "V2", "Vendor B"),
         ("vendor", "V3", "Vendor C"),
@@ -325,3 +330,17 @@ def test_every_sheet_prints_on_a4_and_each_vendor_page_names_its_vendor(campaign
     for ws in visible[1:]:
         assert ws.print_title_rows == "$1:$3"  # the vendor's ID and name, the hint, the column titles
         assert ws.oddFooter.center.text == "&A, page &P of &N"
+
+
+def test_each_workbook_carries_its_testers_key_and_the_secret_stays_private(campaign: Campaign) -> None:
+    secret_file = campaign.paths.state / "secret"
+    assert stat.S_IMODE(secret_file.stat().st_mode) == 0o600  # whoever reads it can make any tester's workbook
+    secret = campaign_secret(campaign.paths.state)
+    assert len(secret) == 32
+    keys = {}
+    for tester in ("T001", "T002"):
+        meta = openpyxl.load_workbook(campaign.paths.sheets / f"{tester}.xlsx")[META_SHEET]
+        keys[tester] = next(row[1].value for row in meta.iter_rows() if row[0].value == "tester_key")
+    assert keys == {t: key_of(secret, "C-test", t) for t in keys}
+    assert len(set(keys.values())) == 2
+    assert key_of(b"", "C-test", "T001") == ""
