@@ -103,6 +103,10 @@ _OWN_MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
             "the score {found} on a row without a criterion ID",
             "scores only on the rows of the criteria",
         ),
+        "score_column_twice": (
+            "a second column titled as the score column (the first is at {first})",
+            "one score column: remove the column you added (it may be hidden)",
+        ),
         "score": ("{found}", "a score from {scale}, N/A or an empty cell"),
         "score_whole": ("{found}", "a whole number from {scale}, N/A or an empty cell"),
         "no_scores": (
@@ -172,6 +176,10 @@ _OWN_MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
         "orphan_score": (
             "la note {found} sur une ligne sans identifiant de critère",
             "des notes seulement sur les lignes des critères",
+        ),
+        "score_column_twice": (
+            "une deuxième colonne intitulée comme la colonne des notes (la première est en {first})",
+            "une seule colonne de notes : supprimez la colonne ajoutée (elle est peut-être masquée)",
         ),
         "score": ("{found}", "une note {scale}, N/A ou une cellule vide"),
         "score_whole": ("{found}", "un nombre entier {scale}, N/A ou une cellule vide"),
@@ -628,8 +636,13 @@ def _vendor_sheets(
     return {v: found[v] for v in expected.vendors if v in found}
 
 
-def _columns(grid: Sequence[Sequence[Any]]) -> tuple[int, int, int]:
-    """The header row and the score and comment columns, tolerating a row or column inserted by a tester."""
+def _columns(grid: Sequence[Sequence[Any]]) -> tuple[int, int, int, int | None]:
+    """The header row, the score and comment columns, and a second column titled as the score column if any.
+
+    A row or column inserted by a tester is tolerated; a second "Score" column is not: the one read
+    could be hidden while the sheet shows another, and the archived workbook would no longer show the
+    scores that count.
+    """
     header = HEADER_ROW
     id_labels = {TEXTS[lang]["id"].lower() for lang in TEXTS}
     for row in range(1, min(len(grid), 20) + 1):
@@ -639,9 +652,10 @@ def _columns(grid: Sequence[Sequence[Any]]) -> tuple[int, int, int]:
     labels = [as_text(v).lower() for v in (grid[header - 1] if header - 1 < len(grid) else [])]
     score_labels = {TEXTS[lang]["score"].lower() for lang in TEXTS}
     comment_labels = {TEXTS[lang]["comment"].lower() for lang in TEXTS}
-    score = next((i + 1 for i, v in enumerate(labels) if v in score_labels), SCORE_COLUMN)
+    titled = [i + 1 for i, v in enumerate(labels) if v in score_labels]
+    score = titled[0] if titled else SCORE_COLUMN
     comment = next((i + 1 for i, v in enumerate(labels) if v in comment_labels and i + 1 > score), COMMENT_COLUMN)
-    return header, score, comment
+    return header, score, comment, titled[1] if len(titled) > 1 else None
 
 
 def _read_rows(
@@ -652,7 +666,10 @@ def _read_rows(
     report: _Report,
     unread: Mapping[tuple[str, str], str] | None = None,
 ) -> list[ScoreRow]:
-    header, score_column, comment_column = _columns(grid)
+    header, score_column, comment_column, second = _columns(grid)
+    if second is not None:
+        report.add("score_column_twice", sheet, _ref(header, second), first=_ref(header, score_column))
+        return []
     known = set(expected.criteria)
     seen: dict[str, int] = {}
     rows: list[ScoreRow] = []

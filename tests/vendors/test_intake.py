@@ -699,3 +699,27 @@ def test_a_workbook_moved_to_another_testers_name_is_refused(
     assert read_workbook(
         edit(filled, tmp_path / "old.xlsx", unkeyed), dataclasses.replace(expected, secret=b"")
     ).accepted
+
+
+def test_a_second_score_column_is_refused_even_hidden(campaign: Campaign, expected: Expected, tmp_path: Path) -> None:
+    """A hidden column titled "Score" before the visible one: the scores read would not be those shown."""
+    filled = fill_workbook(campaign.paths.sheets / "T001.xlsx", tmp_path / "T001.xlsx", {"V1": {"PRO-01": (3, "")}})
+
+    def hidden_column(wb: openpyxl.Workbook) -> None:
+        sheet = wb["Vendor A"]
+        sheet.insert_cols(5)
+        sheet["E3"] = "Score"
+        for row in range(4, sheet.max_row + 1):
+            sheet.cell(row=row, column=5, value=0)
+        sheet.column_dimensions["E"].hidden = True
+
+    result = read_workbook(edit(filled, tmp_path / "T001-hidden.xlsx", hidden_column), expected)
+    assert result.problems == (
+        Problem(
+            "T001-hidden.xlsx",
+            "Vendor A",
+            "F3",
+            "a second column titled as the score column (the first is at E3)",
+            "one score column: remove the column you added (it may be hidden)",
+        ),
+    )
