@@ -49,6 +49,9 @@ DATA_MESSAGES: dict[str, dict[str, str]] = {
     "fr": {
         "file_not_found": "fichier introuvable",
         "not_spreadsheet": "ce n'est pas un classeur ; extensions attendues : {suffixes}",
+        "ledger_foreign_object": "the ledger {path} holds the {kind} {name!r}, which rse-tender did not create "
+        "(the file was changed by hand or tampered with), so it is not used: restore it from a backup, or move it "
+        "aside and collect again the files kept in {archive}",
         "file_too_big": "le fichier dépasse {limit} Mio",
         "unreadable": "illisible comme classeur ({reason})",
         "sheet_missing": "la feuille {sheet!r} manque (feuilles présentes : {found})",
@@ -96,6 +99,9 @@ TERMS: dict[str, dict[str, str]] = {
     "en": {},
     "fr": {
         "category": "catégorie",
+        "ledger_foreign_object": "le registre {path} contient l'objet {name!r} ({kind}), que rse-tender n'a pas "
+        "créé (le fichier a été modifié à la main ou falsifié) : il n'est pas utilisé ; restaurez-le depuis une "
+        "sauvegarde, ou mettez-le de côté et collectez à nouveau les fichiers conservés dans {archive}",
         "criterion": "critère",
         "vendor": "fournisseur",
         "tester": "testeur",

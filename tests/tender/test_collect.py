@@ -967,6 +967,38 @@ def test_links_in_the_inbox_are_rejected_not_followed(root: Path, tmp_path: Path
     assert archived == [good.read_bytes()]
 
 
+@pytest.mark.parametrize(
+    ("command", "sql", "words"),
+    [
+        ("status", "UPDATE sheets SET rows = 'not json'", "is damaged (submission 1: Expecting value"),
+        ("score", "UPDATE submissions SET tester = NULL", "is damaged (submission 1: tester None is not a text)"),
+        ("status", "UPDATE submissions SET received = 'garbage'", "is damaged (submission 1: Invalid isoformat"),
+        ("collect", "UPDATE meta SET value = 'abc' WHERE key = 'schema_version'", "is damaged (schema version 'abc'"),
+        (
+            "collect",
+            "CREATE TRIGGER quiet BEFORE INSERT ON meta BEGIN UPDATE submissions SET status = 'superseded'; END;",
+            "holds the trigger 'quiet', which rse-tender did not create",
+        ),
+    ],
+)
+def test_a_tampered_ledger_is_one_line_naming_it(root: Path, command: str, sql: str, words: str) -> None:
+    fill(root, "T001", GOOD)
+    assert run("collect", root).exit_code == 0
+    ledger_path = root / ".tender" / "ledger.sqlite"
+    with closing(sqlite3.connect(ledger_path)) as conn:
+        conn.executescript(sql)
+        before = conn.execute("SELECT * FROM submissions").fetchall()
+    fill(root, "T002", GOOD)
+    result = run(command, root)
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    (line,) = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert line.startswith(f"Error: the ledger {ledger_path} {words}")
+    assert line.endswith(f"{root / '.tender' / 'archive'}")
+    with closing(sqlite3.connect(ledger_path)) as conn:
+        assert conn.execute("SELECT * FROM submissions").fetchall() == before  # a planted trigger never ran
+
+
 def test_a_workbook_sent_in_another_testers_name_does_not_count(root: Path, tmp_path: Path) -> None:
     """A tester edits the hidden tester ID of their own workbook to vote again as a colleague."""
     fill(root, "T001", GOOD, mtime=1_000)

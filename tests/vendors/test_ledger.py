@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sqlite3
+import stat
 import subprocess
 import sys
 import threading
@@ -99,7 +100,10 @@ def test_the_scores_view_shows_one_row_per_score_in_workbook_order(ledger_path: 
         ledger.record(conn, "a" * 64, "T001.xlsx", "a.xlsx", accepted("T001", *rows), received=T0)
         # Five vendor sheets make five rows of the table, whatever the number of criteria.
         assert conn.execute("SELECT vendor, first FROM sheets ORDER BY first").fetchall() == [("V1", 0), ("V2", 3)]
-        shown = conn.execute("SELECT position, vendor, criterion, score, na, comment FROM scores ORDER BY position")
+    # Read as scripts read it: rse-tender's own connections distrust the schema (PRAGMA trusted_schema = OFF),
+    # where SQLite (3.40 at least) counts the view's JSON functions as unsafe.
+    with closing(sqlite3.connect(ledger_path)) as script:
+        shown = script.execute("SELECT position, vendor, criterion, score, na, comment FROM scores ORDER BY position")
         assert shown.fetchall() == [(i, *row[:3], 0, row.comment) for i, row in enumerate(rows)]
 
 
@@ -130,7 +134,8 @@ def test_a_ledger_of_schema_1_is_converted_without_losing_a_score(ledger_path: P
     with closing(sqlite3.connect(ledger_path)) as old:
         old.executescript(SCHEMA_1)
         before = old.execute("SELECT * FROM scores ORDER BY submission, position").fetchall()
-    with closing(ledger.connect(ledger_path)) as conn:
+    ledger.connect(ledger_path).close()
+    with closing(sqlite3.connect(ledger_path)) as conn:  # as scripts read it (see the test of the view)
         assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("2",)
         after = conn.execute("SELECT * FROM scores ORDER BY submission, position").fetchall()
         assert conn.execute("SELECT type FROM sqlite_master WHERE name = 'scores'").fetchone() == ("view",)
@@ -146,7 +151,8 @@ def test_a_ledger_of_schema_1_is_converted_without_losing_a_score(ledger_path: P
     assert frame["score"].fillna(-1).tolist() == [5.0, 4.0, -1, 2.5]
     assert frame["na"].tolist() == [False, False, True, False]
     # Opening it again changes nothing.
-    with closing(ledger.connect(ledger_path)) as conn:
+    ledger.connect(ledger_path).close()
+    with closing(sqlite3.connect(ledger_path)) as conn:
         assert conn.execute("SELECT * FROM scores ORDER BY submission, position").fetchall() == before
 
 
@@ -382,3 +388,163 @@ def test_runs_opening_a_new_ledger_at_once_all_succeed(tmp_path: Path) -> None:
             path = str(tmp_path / f"r{round_}" / "ledger.sqlite")
             assert pool.starmap(_open, [(path, barrier)] * 4) == ["", "", "", ""]
             assert ledger.submissions(Path(path)) == []
+
+
+def _recorded(ledger_path: Path) -> None:
+    """A ledger holding T001's accepted workbook and a rejected one."""
+    bad = rejected("T002", Problem("bad.xlsx", "Vendor A", "E4", "7", "a score from 0 to 5"))
+    with closing(ledger.connect(ledger_path, "C-2027")) as conn:
+        ledger.record(conn, "a" * 64, "T001.xlsx", "a.xlsx", accepted("T001", ScoreRow("V1", "C1", 4.0, False, "")))
+        ledger.record(conn, "b" * 64, "bad.xlsx", "b.xlsx", bad)
+
+
+def _tamper(ledger_path: Path, sql: str) -> None:
+    with closing(sqlite3.connect(ledger_path)) as conn:
+        conn.executescript(sql)
+
+
+@pytest.mark.parametrize(
+    ("sql", "readers"),
+    [
+        pytest.param("UPDATE meta SET value = 'abc' WHERE key = 'schema_version'", "cs", id="version"),
+        pytest.param("UPDATE sheets SET rows = 'not json'", "c", id="rows not JSON"),
+        pytest.param("UPDATE sheets SET rows = '{\"a\": 1}'", "c", id="rows not a list"),
+        pytest.param('UPDATE sheets SET rows = \'[["C1", "four", false, ""]]\'', "c", id="score not a number"),
+        pytest.param("UPDATE submissions SET tester = NULL WHERE status = 'accepted'", "c", id="accepted tester NULL"),
+        pytest.param("UPDATE submissions SET received = 'garbage'", "s", id="received"),
+        pytest.param("UPDATE submissions SET received = 7", "s", id="received a number"),
+        pytest.param("UPDATE submissions SET problems = '{bad'", "s", id="problems not JSON"),
+        pytest.param("UPDATE submissions SET problems = '[{\"file\": 1}]'", "s", id="problems not problems"),
+    ],
+)
+def test_tampered_values_are_a_damaged_ledger_not_a_traceback(ledger_path: Path, sql: str, readers: str) -> None:
+    _recorded(ledger_path)
+    _tamper(ledger_path, sql)
+    uses = {"c": ledger.current_scores, "s": ledger.submissions}
+    for reader in readers:
+        for campaign in (None, "C-2027"):
+            with pytest.raises(DataError) as raised:
+                uses[reader](ledger_path, campaign)
+            assert raised.value.key == "ledger_damaged"
+            assert str(raised.value).startswith(f"the ledger {ledger_path} is damaged (")
+            assert str(raised.value.localized("fr")).startswith(f"le registre {ledger_path} est endommagé (")
+    if readers == "cs":  # a version that is not a number stops collect too
+        with pytest.raises(DataError, match="is damaged .schema version 'abc' is not a number"):
+            ledger.connect(ledger_path, "C-2027")
+
+
+def test_rows_left_under_a_rejected_workbook_are_a_damaged_ledger_when_it_is_accepted(ledger_path: Path) -> None:
+    _recorded(ledger_path)
+    _tamper(ledger_path, "INSERT INTO sheets VALUES (2, 0, 'V1', '[]')")  # scores under the rejected workbook
+    with closing(ledger.connect(ledger_path)) as conn:
+        with pytest.raises(DataError, match="is damaged .UNIQUE constraint failed"):
+            ledger.record(conn, "b" * 64, "bad.xlsx", "b.xlsx", accepted("T002", ScoreRow("V1", "C1", 2.0, False, "")))
+        assert not conn.in_transaction
+    assert [s.status for s in ledger.submissions(ledger_path)] == ["accepted", "rejected"]
+
+
+_PLANTED = "CREATE TRIGGER quiet BEFORE INSERT ON meta BEGIN UPDATE submissions SET status = 'superseded'; END;"
+
+
+@pytest.mark.parametrize(
+    ("sql", "kind", "name"),
+    [
+        pytest.param(_PLANTED, "trigger", "quiet", id="trigger"),
+        pytest.param(
+            "DROP TABLE sheets; DROP TABLE submissions; CREATE VIEW submissions AS SELECT 1 AS seq, 'x' AS sha256, "
+            "'T001.xlsx' AS path, 'x.xlsx' AS archive, 'T001' AS tester, '2027-03-01T00:00:00+00:00' AS received, "
+            "'accepted' AS status, '[]' AS problems;",
+            "view",
+            "submissions",
+            id="view in place of a table",
+        ),
+        pytest.param(
+            "DROP VIEW scores; CREATE VIEW scores AS SELECT 1 AS submission;", "view", "scores", id="view changed"
+        ),
+        pytest.param("CREATE INDEX extra ON sheets (vendor);", "index", "extra", id="index"),
+        pytest.param("CREATE TABLE notes (x);", "table", "notes", id="table"),
+    ],
+)
+def test_a_ledger_with_objects_rse_tender_did_not_create_is_refused(
+    ledger_path: Path, sql: str, kind: str, name: str
+) -> None:
+    """A planted trigger would otherwise run on the next ordinary collect and change its results silently."""
+    _recorded(ledger_path)
+    _tamper(ledger_path, sql)
+    with closing(sqlite3.connect(ledger_path)) as conn:
+        before = conn.execute("SELECT * FROM sqlite_master ORDER BY name").fetchall()
+        statuses = conn.execute("SELECT * FROM submissions ORDER BY seq").fetchall()
+    expected = (
+        f"the ledger {ledger_path} holds the {kind} {name!r}, which rse-tender did not create (the file was changed "
+        f"by hand or tampered with), so it is not used: restore it from a backup, or move it aside and collect again "
+        f"the files kept in {ledger_path.parent / 'archive'}"
+    )
+    for use in (
+        lambda: ledger.connect(ledger_path, "C-2027"),
+        lambda: ledger.connect(ledger_path),
+        lambda: ledger.current_scores(ledger_path, "C-2027"),
+        lambda: ledger.submissions(ledger_path),
+    ):
+        with pytest.raises(DataError) as raised:
+            use()
+        assert str(raised.value) == expected
+        assert str(raised.value.localized("fr")).startswith(f"le registre {ledger_path} contient l'objet {name!r}")
+    with closing(sqlite3.connect(ledger_path)) as conn:  # nothing ran, nothing changed
+        assert conn.execute("SELECT * FROM sqlite_master ORDER BY name").fetchall() == before
+        assert conn.execute("SELECT * FROM submissions ORDER BY seq").fetchall() == statuses
+
+
+def test_a_trigger_planted_in_a_ledger_of_schema_1_is_refused_and_the_conversion_undone(ledger_path: Path) -> None:
+    ledger_path.parent.mkdir(parents=True)
+    with closing(sqlite3.connect(ledger_path)) as old:
+        old.executescript(SCHEMA_1 + _PLANTED)
+    with pytest.raises(DataError, match="holds the trigger 'quiet'"):
+        ledger.connect(ledger_path)
+    with closing(sqlite3.connect(ledger_path)) as old:
+        assert old.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("1",)
+        assert old.execute("SELECT type FROM sqlite_master WHERE name = 'scores'").fetchone() == ("table",)
+
+
+def test_statistics_of_analyze_and_a_new_empty_file_are_not_foreign(ledger_path: Path) -> None:
+    _recorded(ledger_path)
+    _tamper(ledger_path, "ANALYZE;")
+    ledger.connect(ledger_path, "C-2027").close()
+    assert len(ledger.current_scores(ledger_path, "C-2027")) == 1
+    empty = ledger_path.with_name("empty.sqlite")
+    empty.touch()
+    assert ledger.submissions(empty) == []
+    assert ledger.current_scores(empty).empty
+
+
+def test_every_connection_distrusts_the_schema(ledger_path: Path) -> None:
+    """Functions with side effects may not run from views, triggers or defaults stored in the file."""
+    with closing(ledger.connect(ledger_path)) as conn:
+        assert conn.execute("PRAGMA trusted_schema").fetchone() == (0,)
+    reader = ledger._read(ledger_path)
+    assert reader is not None
+    with closing(reader):
+        assert reader.execute("PRAGMA trusted_schema").fetchone() == (0,)
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX permissions")
+@pytest.mark.parametrize("umask", [0o000, 0o022, 0o077])
+def test_the_state_folder_is_private_whatever_the_umask(tmp_path: Path, umask: int) -> None:
+    """The ledger and the archive hold testers' names and comments: no other user may read or replace them."""
+    path = tmp_path / "campaign" / ".tender" / "ledger.sqlite"
+    old = os.umask(umask)
+    try:
+        ledger.connect(path).close()
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX permissions")
+def test_an_existing_state_folder_loses_the_permissions_of_others_but_keeps_its_groups(ledger_path: Path) -> None:
+    ledger_path.parent.mkdir(parents=True)
+    ledger_path.parent.chmod(0o777)  # made by an earlier rse-tender under umask 000
+    ledger.connect(ledger_path).close()
+    assert stat.S_IMODE(ledger_path.parent.stat().st_mode) == 0o770
+    ledger_path.parent.chmod(0o750)  # a team sharing the campaign through its group
+    ledger.connect(ledger_path).close()
+    assert stat.S_IMODE(ledger_path.parent.stat().st_mode) == 0o750
