@@ -42,6 +42,9 @@ DATA_MESSAGES: dict[str, dict[str, str]] = {
         "email_invalid": "e-mail {email!r} has no '@'",
         "no_tester": "there is no tester",
         "ledger_damaged": "the ledger {path} is damaged ({reason}); the files it recorded are kept in {archive}",
+        "ledger_foreign_object": "the ledger {path} holds the {kind} {name!r}, which rse-tender did not create "
+        "(the file was changed by hand or tampered with), so it is not used: restore it from a backup, or move it "
+        "aside and collect again the files kept in {archive}",
         "ledger_other_campaign": "the ledger {path} holds the workbooks of campaign {recorded!r}, not of "
         "{campaign!r}: put back campaign_id: {recorded} in tender.yaml, or move {folder} aside to start this "
         "campaign afresh",
@@ -49,9 +52,6 @@ DATA_MESSAGES: dict[str, dict[str, str]] = {
     "fr": {
         "file_not_found": "fichier introuvable",
         "not_spreadsheet": "ce n'est pas un classeur ; extensions attendues : {suffixes}",
-        "ledger_foreign_object": "the ledger {path} holds the {kind} {name!r}, which rse-tender did not create "
-        "(the file was changed by hand or tampered with), so it is not used: restore it from a backup, or move it "
-        "aside and collect again the files kept in {archive}",
         "file_too_big": "le fichier dépasse {limit} Mio",
         "unreadable": "illisible comme classeur ({reason})",
         "sheet_missing": "la feuille {sheet!r} manque (feuilles présentes : {found})",
@@ -87,6 +87,9 @@ DATA_MESSAGES: dict[str, dict[str, str]] = {
         "no_tester": "il n'y a aucun testeur",
         "ledger_damaged": "le registre {path} est endommagé ({reason}) ; les fichiers qu'il a enregistrés sont "
         "conservés dans {archive}",
+        "ledger_foreign_object": "le registre {path} contient l'objet {name!r} ({kind}), que rse-tender n'a pas "
+        "créé (le fichier a été modifié à la main ou falsifié) : il n'est pas utilisé ; restaurez-le depuis une "
+        "sauvegarde, ou mettez-le de côté et collectez à nouveau les fichiers conservés dans {archive}",
         "ledger_other_campaign": "le registre {path} contient les classeurs de la campagne {recorded!r}, pas de "
         "{campaign!r} : remettez campaign_id: {recorded} dans tender.yaml, ou déplacez {folder} pour repartir de "
         "zéro avec cette campagne",
@@ -99,9 +102,6 @@ TERMS: dict[str, dict[str, str]] = {
     "en": {},
     "fr": {
         "category": "catégorie",
-        "ledger_foreign_object": "le registre {path} contient l'objet {name!r} ({kind}), que rse-tender n'a pas "
-        "créé (le fichier a été modifié à la main ou falsifié) : il n'est pas utilisé ; restaurez-le depuis une "
-        "sauvegarde, ou mettez-le de côté et collectez à nouveau les fichiers conservés dans {archive}",
         "criterion": "critère",
         "vendor": "fournisseur",
         "tester": "testeur",
