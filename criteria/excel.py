@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from criteria.errors import DataError, Location, raise_all
 from criteria.model import ID_PATTERN, Category, CriteriaSet, Criterion, Priority, validate_tree
 from criteria.safe import check_text, save_workbook, set_text
-from criteria.sheets import as_number, as_text, explain_formulas, open_workbook, read_table
+from criteria.sheets import as_number, as_text, explain_formulas, open_workbook, read_table, without_repeats
 
 if TYPE_CHECKING:
     # openpyxl is imported where a workbook is written: commands that only read never pay for it.
@@ -59,7 +59,9 @@ def read_criteria(path: Path) -> CriteriaSet:
     """Load and validate criteria.xlsx; every problem is reported, with file, sheet and cell."""
     workbook = open_workbook(path)
     errors: list[DataError] = []
-    cat_sheet, cat_rows, _ = read_table(path, CATEGORY_SHEETS, CATEGORY_COLUMNS, ("id", "weight"), workbook)
+    cat_sheet, cat_rows, _ = read_table(
+        path, CATEGORY_SHEETS, CATEGORY_COLUMNS, ("id", "weight"), workbook, errors=errors
+    )
     categories: list[Category] = []
     category_rows: list[int] = []
     for row in cat_rows:
@@ -72,7 +74,12 @@ def read_criteria(path: Path) -> CriteriaSet:
             category_rows.append(row.number)
 
     crit_sheet, crit_rows, _ = read_table(
-        path, CRITERIA_SHEETS, CRITERIA_COLUMNS, ("id", "category", "title", "priority", "weight"), workbook
+        path,
+        CRITERIA_SHEETS,
+        CRITERIA_COLUMNS,
+        ("id", "category", "title", "priority", "weight"),
+        workbook,
+        errors=errors,
     )
     criteria: list[Criterion] = []
     criterion_rows: list[int] = []
@@ -88,7 +95,7 @@ def read_criteria(path: Path) -> CriteriaSet:
             where = row.where(path, crit_sheet, "priority")
             errors.append(DataError.of("priority_invalid", where, value=row.values["priority"]))
             priority = None
-        if cid is not None and weight is not None and title and priority is not None:
+        if cid is not None and weight is not None and title and priority is not None and not row.refused:
             criteria.append(
                 Criterion(
                     id=cid,
@@ -106,7 +113,7 @@ def read_criteria(path: Path) -> CriteriaSet:
     sheets = {"Categories": (cat_sheet, category_rows), "Criteria": (crit_sheet, criterion_rows)}
     tree_errors = validate_tree(categories, criteria, complete=not errors)
     errors.extend(_locate(e, path, sheets) for e in tree_errors)
-    raise_all(explain_formulas(errors, path, [cat_sheet, crit_sheet]))
+    raise_all(explain_formulas(without_repeats(errors), path, [cat_sheet, crit_sheet]))
     return CriteriaSet(tuple(categories), tuple(criteria))
 
 

@@ -41,13 +41,17 @@ DATA_MESSAGES: dict[str, dict[str, str]] = {
         "cost_invalid": "{column} {value!r} is not an amount >= 0",
         "email_invalid": "e-mail {email!r} has no '@'",
         "no_tester": "there is no tester",
+        "text_control": "{column} contains a control character ({code}); remove it",
+        "text_surrogate": "{column} contains an invalid character (a lone surrogate); retype it",
+        "key_control": "{source}: key '{key}' contains a control character ({code}); remove it",
+        "key_surrogate": "{source}: key '{key}' contains an invalid character (a lone surrogate); retype it",
         "ledger_damaged": "the ledger {path} is damaged ({reason}); the files it recorded are kept in {archive}",
-        "ledger_foreign_object": "the ledger {path} holds the {kind} {name!r}, which rse-tender did not create "
-        "(the file was changed by hand or tampered with), so it is not used: restore it from a backup, or move it "
-        "aside and collect again the files kept in {archive}",
         "ledger_other_campaign": "the ledger {path} holds the workbooks of campaign {recorded!r}, not of "
         "{campaign!r}: put back campaign_id: {recorded} in tender.yaml, or move {folder} aside to start this "
         "campaign afresh",
+        "ledger_foreign_object": "the ledger {path} holds the {kind} {name!r}, which rse-tender did not create "
+        "(the file was changed by hand or tampered with), so it is not used: restore it from a backup, or move it "
+        "aside and collect again the files kept in {archive}",
     },
     "fr": {
         "file_not_found": "fichier introuvable",
@@ -85,14 +89,19 @@ DATA_MESSAGES: dict[str, dict[str, str]] = {
         "cost_invalid": "{column} {value!r} n'est pas un montant >= 0",
         "email_invalid": "le courriel {email!r} n'a pas de '@'",
         "no_tester": "il n'y a aucun testeur",
+        "text_control": "{column} contient un caractère de contrôle ({code}) ; supprimez-le",
+        "text_surrogate": "{column} contient un caractère invalide (un demi-codet isolé) ; retapez-le",
+        "key_control": "{source} : la clé « {key} » contient un caractère de contrôle ({code}) ; supprimez-le",
+        "key_surrogate": "{source} : la clé « {key} » contient un caractère invalide (un demi-codet isolé) ; "
+        "retapez-le",
         "ledger_damaged": "le registre {path} est endommagé ({reason}) ; les fichiers qu'il a enregistrés sont "
         "conservés dans {archive}",
-        "ledger_foreign_object": "le registre {path} contient l'objet {name!r} ({kind}), que rse-tender n'a pas "
-        "créé (le fichier a été modifié à la main ou falsifié) : il n'est pas utilisé ; restaurez-le depuis une "
-        "sauvegarde, ou mettez-le de côté et collectez à nouveau les fichiers conservés dans {archive}",
         "ledger_other_campaign": "le registre {path} contient les classeurs de la campagne {recorded!r}, pas de "
         "{campaign!r} : remettez campaign_id: {recorded} dans tender.yaml, ou déplacez {folder} pour repartir de "
         "zéro avec cette campagne",
+        "ledger_foreign_object": "le registre {path} contient l'objet {name!r} ({kind}), que rse-tender n'a pas "
+        "créé (le fichier a été modifié à la main ou falsifié) : il n'est pas utilisé ; restaurez-le depuis une "
+        "sauvegarde, ou mettez-le de côté et collectez à nouveau les fichiers conservés dans {archive}",
     },
 }
 
@@ -114,6 +123,7 @@ TERMS: dict[str, dict[str, str]] = {
         "setup_cost": "frais de mise en place",
         "price_per_user_month": "prix par utilisateur par mois",
         "annual_fixed_cost": "coût fixe annuel",
+        "header": "en-tête",
     },
 }
 

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from criteria.errors import DataError, Location
+from criteria.errors import DataError, Location, UnsafeTextError, raise_all
+from criteria.safe import check_text
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".ods", ".xls")
 MAX_CAMPAIGN_FILE_BYTES = 20 * 1024 * 1024
@@ -31,6 +32,9 @@ class Row:
     values: Mapping[str, Any]
     letters: Mapping[str, str]
     extra: Mapping[str, Any]
+    #: the columns (keys of ``values``, titles of ``extra``) whose text was refused (see :func:`unsafe_text`):
+    #: their value is None here, their error is with the table's, the row is not to be used
+    refused: frozenset[str] = frozenset()
 
     def where(self, path: Path, sheet: str, key: str | None = None) -> Location:
         """The location of this row, or of one of its cells."""
@@ -82,6 +86,8 @@ def read_table(
     required: Sequence[str],
     workbook: Any = None,
     first_if_missing: bool = False,
+    *,
+    errors: list[DataError],
 ) -> tuple[str, list[Row], list[str]]:
     """Read a header row and the data rows under it.
 
@@ -90,6 +96,10 @@ def read_table(
     extra columns (kept in each row's ``extra``). Missing required columns are
     one error listing them all. With ``first_if_missing``, a workbook whose
     sheets have other names is read from its first sheet.
+
+    Every text of the table (header and data) that cannot be written safely (control characters, lone
+    surrogates: :func:`criteria.safe.check_text`) is an error added to ``errors``, at its cell; such a data cell
+    reads as None and its row says so (``Row.refused``), so that no hostile text goes further than the loader.
     """
     workbook = workbook if workbook is not None else open_workbook(path)
     sheet = find_sheet(workbook, path, sheet_names, first_if_missing)
@@ -103,29 +113,81 @@ def read_table(
     lookup = {normalise(alias): key for key, aliases in columns.items() for alias in (key, *aliases)}
     positions: dict[str, int] = {}
     extra_positions: dict[str, int] = {}
+    refused_titles: list[DataError] = []  # raised with a problem of the header (a refused title may be its cause)
     for index, title in enumerate(header):
         if not _is_present(title):
             continue
+        if (problem := unsafe_text(title)) is not None:
+            where = Location(path, sheet, cell=f"{column_letter(index + 1)}{header_index + 1}")
+            refused_titles.append(DataError.of(problem[0], where, column="header", **problem[1]))
         key = lookup.get(normalise(title))
         if key is None:
             extra_positions[str(title).strip()] = index
         elif key in positions:
             where = Location(path, sheet, cell=f"{column_letter(index + 1)}{header_index + 1}")
-            raise DataError.of("column_twice", where, title=title)
+            raise_all([*refused_titles, DataError.of("column_twice", where, title=title)])
         else:
             positions[key] = index
     missing = [k for k in required if k not in positions]
     if missing:
-        raise DataError.of("columns_missing", Location(path, sheet, row=header_index + 1), columns=tuple(missing))
+        where = Location(path, sheet, row=header_index + 1)
+        raise_all([*refused_titles, DataError.of("columns_missing", where, columns=tuple(missing))])
+    errors.extend(refused_titles)
     letters = {k: column_letter(i + 1) for k, i in positions.items()}
+    # A column is named in an error as the file's header says it; a title refused itself, by its escaped spelling.
+    named = {**{k: k for k in positions}, **{t: t if unsafe_text(t) is None else repr(t) for t in extra_positions}}
     rows: list[Row] = []
     for offset, raw in enumerate(grid[header_index + 1 :], start=header_index + 2):
         if not any(_is_present(v) for v in raw):
             continue
         values = {k: _cell(raw, i) for k, i in positions.items()}
         extra = {k: _cell(raw, i) for k, i in extra_positions.items()}
-        rows.append(Row(offset, values, letters, extra))
+        refused: set[str] = set()
+        for cells, places in ((values, positions), (extra, extra_positions)):
+            for name, value in cells.items():
+                if (problem := unsafe_text(value)) is not None:
+                    where = Location(path, sheet, cell=f"{column_letter(places[name] + 1)}{offset}")
+                    errors.append(DataError.of(problem[0], where, column=named[name], **problem[1]))
+                    cells[name] = None
+                    refused.add(name)
+        rows.append(Row(offset, values, letters, extra, frozenset(refused)))
     return sheet, rows, list(extra_positions)
+
+
+#: The keys of the errors :func:`unsafe_text` finds.
+UNSAFE_TEXT = ("text_control", "text_surrogate")
+
+
+def unsafe_text(value: Any) -> tuple[str, dict[str, Any]] | None:
+    """The problem (key of criteria/messages.py, values) of a cell's text that cannot be written safely, or None.
+
+    The rule is :func:`criteria.safe.check_text`'s, the one every writer applies: a text it refuses here is one
+    a command would refuse later (or print to a terminal). The character named is the first one it refuses.
+    """
+    if not isinstance(value, str):
+        return None
+    try:
+        check_text(value, "")
+    except UnsafeTextError:
+        char = next((c for c in value if _refused(c)), None)
+        if char is None or unicodedata.category(char) == "Cs":
+            return "text_surrogate", {}  # a lone surrogate (or a text refused as a whole): an invalid character
+        return "text_control", {"code": f"U+{ord(char):04X}"}
+    return None
+
+
+def _refused(char: str) -> bool:
+    try:
+        check_text(char, "")
+    except UnsafeTextError:
+        return True
+    return False
+
+
+def without_repeats(errors: list[DataError]) -> list[DataError]:
+    """``errors`` less those at a cell whose text was refused: that cell is reported once, for its text."""
+    refused = {(e.where.path, e.where.sheet, e.where.cell) for e in errors if e.key in UNSAFE_TEXT}
+    return [e for e in errors if e.key in UNSAFE_TEXT or (e.where.path, e.where.sheet, e.where.cell) not in refused]
 
 
 def _cell(raw: Sequence[Any], index: int) -> Any:

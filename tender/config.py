@@ -332,7 +332,11 @@ def settings_from_dict(data: dict[str, Any], source: str = "tender.yaml") -> Set
         if key not in known:
             match = _closest(str(key), known)
             hint = MESSAGES[language]["hint"].format(match=match) if match else ""
-            v.errors.append(_error(language, "unknown", source=source, key=key, hint=hint))
+            shown = key
+            if isinstance(key, str) and not key.isprintable():
+                # Spelled out rather than printed: a terminal would act on an escape sequence in the key.
+                shown = key.encode("unicode_escape").decode("ascii")
+            v.errors.append(_error(language, "unknown", source=source, key=shown, hint=hint))
     name = v.get(v.text, "", "name", required=True)
     quality_weight = v.get(v.number, None, "quality_weight", 70.0, minimum=0, maximum=MAX_WEIGHT)
     price_weight = v.get(v.number, None, "price_weight", 30.0, minimum=0, maximum=MAX_WEIGHT)
@@ -428,6 +432,13 @@ class _Validator:
         text = str(value).strip()
         if required and not text:
             raise self.error("empty", key=key)
+        # Held to the rule of the campaign files' texts (criteria.safe.check_text): every one reaches outputs.
+        from criteria.messages import say
+        from criteria.sheets import unsafe_text
+
+        if (problem := unsafe_text(text)) is not None:
+            code = {"text_control": "key_control", "text_surrogate": "key_surrogate"}[problem[0]]
+            raise ConfigError(say(self.language, code, {"source": self.source, "key": key, **problem[1]}))
         return text
 
     def number(

@@ -10,7 +10,7 @@ from criteria.errors import DataError, Location, raise_all
 from criteria.excel import shown
 from criteria.model import ID_PATTERN, id_clash
 from criteria.safe import check_text, save_workbook, set_text
-from criteria.sheets import Row, as_number, as_text, explain_formulas, read_table
+from criteria.sheets import Row, as_number, as_text, explain_formulas, read_table, without_repeats
 from vendors.model import Tester, Vendor
 
 VENDOR_COLUMNS = {
@@ -37,10 +37,15 @@ MAX_COST = 1e12
 
 def read_vendors(path: Path) -> tuple[Vendor, ...]:
     """Load vendors.xlsx: one vendor per row, costs as numbers (blank setup/fixed costs are 0)."""
-    sheet, rows, extra_columns = read_table(
-        path, ("Vendors", "Fournisseurs", "Vendeurs"), VENDOR_COLUMNS, ("id", "name"), first_if_missing=True
-    )
     errors: list[DataError] = []
+    sheet, rows, extra_columns = read_table(
+        path,
+        ("Vendors", "Fournisseurs", "Vendeurs"),
+        VENDOR_COLUMNS,
+        ("id", "name"),
+        first_if_missing=True,
+        errors=errors,
+    )
     vendors: list[Vendor] = []
     placed: list[tuple[str, Location]] = []  # each ID with its cell, for a repeated one
     for row in rows:
@@ -54,7 +59,7 @@ def read_vendors(path: Path) -> tuple[Vendor, ...]:
             key: _read_cost(row, key, path, sheet, errors)
             for key in ("setup_cost", "price_per_user_month", "annual_fixed_cost")
         }
-        if vid and name:
+        if vid and name and not row.refused:
             vendors.append(
                 Vendor(
                     id=vid,
@@ -68,16 +73,16 @@ def read_vendors(path: Path) -> tuple[Vendor, ...]:
     _check_unique(placed, "vendor", errors)
     if not rows:
         errors.append(DataError.of("no_vendor", Location(path, sheet)))
-    raise_all(explain_formulas(errors, path, [sheet]))
+    raise_all(explain_formulas(without_repeats(errors), path, [sheet]))
     return tuple(vendors)
 
 
 def read_testers(path: Path) -> tuple[Tester, ...]:
     """Load testers.xlsx: id, name, email and any number of group columns."""
-    sheet, rows, group_columns = read_table(
-        path, ("Testers", "Testeurs", "Pilotes"), TESTER_COLUMNS, ("id",), first_if_missing=True
-    )
     errors: list[DataError] = []
+    sheet, rows, group_columns = read_table(
+        path, ("Testers", "Testeurs", "Pilotes"), TESTER_COLUMNS, ("id",), first_if_missing=True, errors=errors
+    )
     testers: list[Tester] = []
     placed: list[tuple[str, Location]] = []
     for row in rows:
@@ -87,7 +92,7 @@ def read_testers(path: Path) -> tuple[Tester, ...]:
         email = as_text(row.values.get("email"))
         if email and "@" not in email:
             errors.append(DataError.of("email_invalid", row.where(path, sheet, "email"), email=email))
-        if tid:
+        if tid and not row.refused:
             testers.append(
                 Tester(
                     id=tid,
@@ -99,7 +104,7 @@ def read_testers(path: Path) -> tuple[Tester, ...]:
     _check_unique(placed, "tester", errors)
     if not rows:
         errors.append(DataError.of("no_tester", Location(path, sheet)))
-    raise_all(explain_formulas(errors, path, [sheet]))
+    raise_all(explain_formulas(without_repeats(errors), path, [sheet]))
     return tuple(testers)
 
 

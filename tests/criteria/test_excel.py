@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import openpyxl
@@ -137,4 +138,73 @@ def test_formula_weights_without_a_computed_value_are_named(tmp_path: Path) -> N
         "(criteria.xlsx, sheet Categories, cell C2)",
         "the formula =SUM(1,2) has no computed value: open and save the file in Excel or LibreOffice, or type the "
         "value (criteria.xlsx, sheet Criteria, cell F3)",
+    ]
+
+
+#: A title that, printed raw, sets a terminal's window title (OSC 0 ... BEL).
+HOSTILE = "Evil\x1b]0;PWNED\x07"
+
+
+def xlsx_escaped(text: str) -> str:
+    """``text`` as an xlsx file carries a control character (ESC is '_x001B_'), which the reader decodes.
+
+    openpyxl refuses a real control character in a cell (IllegalCharacterError); a hand-edited or hostile file
+    carries the escape, as here.
+    """
+    return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", lambda m: f"_x{ord(m.group()):04X}_", text)
+
+
+def test_control_characters_in_any_text_are_refused_at_their_cell(tmp_path: Path) -> None:
+    """A control character passed `tender check` and reached the terminal through `tender score`."""
+    from python_calamine import CalamineWorkbook
+
+    path = write_criteria(catalogue("en"), tmp_path / "criteria.xlsx")
+    wb = openpyxl.load_workbook(path)
+    categories, criteria = wb.worksheets
+    categories["B2"] = xlsx_escaped(HOSTILE)  # category name
+    criteria["A2"] = xlsx_escaped("C\x1b1")  # ID
+    criteria["C3"] = xlsx_escaped(HOSTILE)  # title
+    criteria["D4"] = xlsx_escaped("line\x08back")  # description
+    criteria["G5"] = xlsx_escaped("how\x7f")  # how to test
+    criteria["B6"] = xlsx_escaped("COL\x1b")  # category of a criterion
+    criteria["D7"] = "tab\tand\nnew line are text"  # what check_text allows stays allowed
+    wb.save(path)
+    # The reader decodes the escape to the real character: what the loader must refuse.
+    assert CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Criteria").to_python()[2][2] == HOSTILE
+    with pytest.raises(MultiDataError) as info:
+        read_criteria(path)
+    assert str(info.value).splitlines() == [
+        "6 problems found:",
+        "name contains a control character (U+001B); remove it (criteria.xlsx, sheet Categories, cell B2)",
+        "id contains a control character (U+001B); remove it (criteria.xlsx, sheet Criteria, cell A2)",
+        "title contains a control character (U+001B); remove it (criteria.xlsx, sheet Criteria, cell C3)",
+        "description contains a control character (U+0008); remove it (criteria.xlsx, sheet Criteria, cell D4)",
+        "how_to_test contains a control character (U+007F); remove it (criteria.xlsx, sheet Criteria, cell G5)",
+        "category contains a control character (U+001B); remove it (criteria.xlsx, sheet Criteria, cell B6)",
+    ]
+    assert str(info.value.localized("fr")).splitlines() == [
+        "6 problèmes relevés :",
+        "nom contient un caractère de contrôle (U+001B) ; supprimez-le (criteria.xlsx, feuille Categories, cellule B2)",
+        "id contient un caractère de contrôle (U+001B) ; supprimez-le (criteria.xlsx, feuille Criteria, cellule A2)",
+        "titre contient un caractère de contrôle (U+001B) ; supprimez-le (criteria.xlsx, feuille Criteria, cellule C3)",
+        "description contient un caractère de contrôle (U+0008) ; supprimez-le (criteria.xlsx, feuille Criteria, "
+        "cellule D4)",
+        "comment tester contient un caractère de contrôle (U+007F) ; supprimez-le (criteria.xlsx, feuille Criteria, "
+        "cellule G5)",
+        "catégorie contient un caractère de contrôle (U+001B) ; supprimez-le (criteria.xlsx, feuille Criteria, "
+        "cellule B6)",
+    ]
+
+
+def test_a_control_character_in_a_header_is_named_with_the_missing_column(tmp_path: Path) -> None:
+    """A header that looks like 'weight' but hides a control character: both problems, not only the missing column."""
+    path = write_criteria(catalogue("en"), tmp_path / "criteria.xlsx")
+    edit(path, 1, "F1", xlsx_escaped("weight\x1b"))
+    with pytest.raises(MultiDataError) as info:
+        read_criteria(path)
+    assert str(info.value.localized("fr")).splitlines() == [
+        "2 problèmes relevés :",
+        "en-tête contient un caractère de contrôle (U+001B) ; supprimez-le (criteria.xlsx, feuille Criteria, "
+        "cellule F1)",
+        "colonne(s) poids absente(s) de la ligne d'en-tête (criteria.xlsx, feuille Criteria, ligne 1)",
     ]

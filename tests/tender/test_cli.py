@@ -206,3 +206,31 @@ def test_the_lifecycle_in_help_lists_every_command() -> None:
     text = CliRunner().invoke(cli, ["--help"]).output
     lifecycle = text.split("Lifecycle:")[1].split("Options:")[0]
     assert sorted(line.split()[1] for line in lifecycle.strip().splitlines()) == sorted(cli.commands)
+
+
+@pytest.mark.parametrize(
+    ("language", "line"),
+    [
+        ("en", "Error: name contains a control character (U+001B); remove it (vendors.xlsx, sheet Vendors, cell B2)\n"),
+        (
+            "fr",
+            "Erreur : nom contient un caractère de contrôle (U+001B) ; supprimez-le "
+            "(vendors.xlsx, feuille Fournisseurs, cellule B2)\n",
+        ),
+    ],
+)
+def test_check_refuses_a_vendor_name_with_a_control_character(tmp_path: Path, language: str, line: str) -> None:
+    """`Evil_x001B_]0;PWNED_x0007_` passed check, then score printed the escape sequence (it sets a window title)."""
+    from tender.campaign import init_campaign
+
+    root = init_campaign(tmp_path / "c", language=language).root
+    wb = openpyxl.load_workbook(root / "vendors.xlsx")
+    for row in (2, 3, 4):
+        wb.active.cell(row=row, column=4).value = 5.5
+    # The file carries the escape; the reader decodes it to ESC and BEL (openpyxl refuses the real characters).
+    wb.active["B2"] = "Evil_x001B_]0;PWNED_x0007_"
+    wb.save(root / "vendors.xlsx")
+    for command in ("check", "score", "sheets"):
+        result = CliRunner().invoke(cli, [command, str(root)])
+        assert (result.exit_code, result.output) == (2, line), command
+    assert not (root / "sheets").exists() or not any((root / "sheets").iterdir())

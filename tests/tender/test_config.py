@@ -405,3 +405,56 @@ def test_a_name_that_reads_as_a_date_is_kept_as_written(tmp_path: Path) -> None:
     path.write_text("name: 2027-03-31\nusers: 10\ncampaign_id: 2027-04-01 10:30:00\n", encoding="utf-8")
     settings = load_settings(path)
     assert (settings.name, settings.campaign_id) == ("2027-03-31", "2027-04-01 10:30:00")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        # YAML's double-quoted escapes make real control characters; printed raw, this one sets a terminal's title.
+        (
+            'name: "Evil\\e]0;PWNED\\a"\nusers: 10\n',
+            "tender.yaml: key 'name' contains a control character (U+001B); remove it",
+        ),
+        (
+            'language: fr\nname: x\nusers: 10\ncontact: "Service\\x07achats"\n',
+            "tender.yaml : la clé « contact » contient un caractère de contrôle (U+0007) ; supprimez-le",
+        ),
+        (
+            'name: x\nusers: 10\norganisation: "ACME \\ud800"\n',
+            "tender.yaml: key 'organisation' contains an invalid character (a lone surrogate); retype it",
+        ),
+        (
+            'language: fr\nname: x\nusers: 10\ncampaign_id: "\\udc00"\n',
+            "tender.yaml : la clé « campaign_id » contient un caractère invalide (un demi-codet isolé) ; retapez-le",
+        ),
+    ],
+)
+def test_a_text_with_a_control_character_is_refused_naming_its_key(tmp_path: Path, text: str, message: str) -> None:
+    """The texts of tender.yaml reach the documents and the terminal, as those of the campaign's workbooks do."""
+    path = tmp_path / "tender.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_settings(path)
+    assert str(info.value) == message
+
+
+def test_every_text_with_a_control_character_is_named_in_one_run() -> None:
+    data = {"name": "x", "users": 1, "context": "a\x1b", "objectives": "b\x7f", "instructions": "c"}
+    with pytest.raises(ConfigError) as info:
+        settings_from_dict(data)
+    assert str(info.value).splitlines() == [
+        "tender.yaml: 2 problems found:",
+        "tender.yaml: key 'context' contains a control character (U+001B); remove it",
+        "tender.yaml: key 'objectives' contains a control character (U+007F); remove it",
+    ]
+    # Tabs and line breaks are text (a multi-line context), as check_text allows them.
+    settings = settings_from_dict({"name": "x", "users": 1, "context": "one\n\ttwo\r\nthree"})
+    assert settings.context == "one\n\ttwo\r\nthree"
+
+
+def test_an_unknown_key_holding_an_escape_is_spelled_out(tmp_path: Path) -> None:
+    path = tmp_path / "tender.yaml"
+    path.write_text('name: x\nusers: 1\n"colour\\e]0;PWNED\\a": red\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_settings(path)
+    assert str(info.value) == "tender.yaml: unknown key 'colour\\x1b]0;PWNED\\x07'"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from click.testing import CliRunner
 from criteria.errors import DataError, MultiDataError
 from tender.campaign import init_campaign
 from tender.cli import cli
-from vendors.io import read_vendors, write_vendors
+from vendors.io import read_testers, read_vendors, write_testers, write_vendors
 from vendors.model import Vendor
 
 VENDORS = (
@@ -130,3 +131,94 @@ def test_text_that_starts_with_an_equals_sign_is_not_a_formula(tmp_path: Path) -
     assert "cell E2" in str(info.value)
     edit(path, "E2", 0)
     assert read_vendors(path)[0].name == "=Best offer"
+
+
+#: A vendor name that, printed raw, sets a terminal's window title (OSC 0 ... BEL).
+HOSTILE = "Evil\x1b]0;PWNED\x07"
+
+
+def xlsx_escaped(text: str) -> str:
+    """``text`` as an xlsx file carries a control character (ESC is '_x001B_'), which the reader decodes.
+
+    openpyxl refuses a real control character in a cell (IllegalCharacterError); a hand-edited or hostile file
+    carries the escape, as here.
+    """
+    return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", lambda m: f"_x{ord(m.group()):04X}_", text)
+
+
+def test_control_characters_in_vendors_are_refused_at_their_cell(tmp_path: Path) -> None:
+    """`Evil_x001B_]0;PWNED_x0007_` passed `tender check`; `tender score` then printed the escape sequence."""
+    from python_calamine import CalamineWorkbook
+
+    extra = {"offer": "ok"}
+    vendors = (
+        Vendor("V1", "Agorana", 45_000, 6.5, 18_000, extra=extra),
+        Vendor("V2", "Colibri", 0, 4.0, 0, extra=extra),
+        Vendor("V3", "Dorado", 0, 4.0, 0, extra=extra),
+    )
+    path = write_vendors(vendors, tmp_path / "vendors.xlsx")
+    edit(path, "B2", xlsx_escaped(HOSTILE))  # name
+    edit(path, "A3", xlsx_escaped("V\x012"))  # ID
+    edit(path, "F3", xlsx_escaped("see\x1b[2J"))  # an extra column, which the exports carry
+    edit(path, "G1", xlsx_escaped("note\x1b"))  # an extra column's title
+    edit(path, "G4", xlsx_escaped("late\x1b"))  # and a value under that title
+    edit(path, "C4", xlsx_escaped("100\x07"))  # a cost typed as text
+    edit(path, "F4", "tab\tand\nnew line are text")  # what check_text allows stays allowed
+    assert CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()[1][1] == HOSTILE
+    with pytest.raises(MultiDataError) as info:
+        read_vendors(path)
+    assert str(info.value).splitlines() == [
+        "6 problems found:",
+        "header contains a control character (U+001B); remove it (vendors.xlsx, sheet Vendors, cell G1)",
+        "name contains a control character (U+001B); remove it (vendors.xlsx, sheet Vendors, cell B2)",
+        "id contains a control character (U+0001); remove it (vendors.xlsx, sheet Vendors, cell A3)",
+        "offer contains a control character (U+001B); remove it (vendors.xlsx, sheet Vendors, cell F3)",
+        "setup_cost contains a control character (U+0007); remove it (vendors.xlsx, sheet Vendors, cell C4)",
+        # the column of a refused title is named by its escaped spelling, never printed raw
+        "'note\\x1b' contains a control character (U+001B); remove it (vendors.xlsx, sheet Vendors, cell G4)",
+    ]
+    assert str(info.value.localized("fr")).splitlines() == [
+        "6 problèmes relevés :",
+        "en-tête contient un caractère de contrôle (U+001B) ; supprimez-le (vendors.xlsx, feuille Vendors, cellule G1)",
+        "nom contient un caractère de contrôle (U+001B) ; supprimez-le (vendors.xlsx, feuille Vendors, cellule B2)",
+        "id contient un caractère de contrôle (U+0001) ; supprimez-le (vendors.xlsx, feuille Vendors, cellule A3)",
+        "offer contient un caractère de contrôle (U+001B) ; supprimez-le (vendors.xlsx, feuille Vendors, cellule F3)",
+        "frais de mise en place contient un caractère de contrôle (U+0007) ; supprimez-le (vendors.xlsx, "
+        "feuille Vendors, cellule C4)",
+        "'note\\x1b' contient un caractère de contrôle (U+001B) ; supprimez-le (vendors.xlsx, feuille Vendors, "
+        "cellule G4)",
+    ]
+    assert not any(c in str(info.value) for c in "\x1b\x07\x01")
+
+
+def test_control_characters_in_testers_are_refused_at_their_cell(tmp_path: Path) -> None:
+    """Names, e-mails and group columns reach the workbooks, the exports and the report."""
+    from python_calamine import CalamineWorkbook
+
+    from vendors.model import Tester  # imported here: pytest would try to collect a class named Test* at the top
+
+    testers = (
+        Tester("T1", "Ann", "ann@example.org", {"department": "IT"}),
+        Tester("T2", "Bob", "bob@example.org", {"department": "HR"}),
+    )
+    path = write_testers(testers, tmp_path / "testers.xlsx")
+    edit(path, "B2", xlsx_escaped(HOSTILE))  # name
+    edit(path, "C2", xlsx_escaped("ann@example.org\x1b"))  # e-mail
+    edit(path, "D3", xlsx_escaped("H\x1bR"))  # group column
+    assert CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()[1][1] == HOSTILE
+    with pytest.raises(MultiDataError) as info:
+        read_testers(path)
+    assert str(info.value).splitlines() == [
+        "3 problems found:",
+        "name contains a control character (U+001B); remove it (testers.xlsx, sheet Testers, cell B2)",
+        "email contains a control character (U+001B); remove it (testers.xlsx, sheet Testers, cell C2)",
+        "department contains a control character (U+001B); remove it (testers.xlsx, sheet Testers, cell D3)",
+    ]
+    assert str(info.value.localized("fr")).splitlines() == [
+        "3 problèmes relevés :",
+        "nom contient un caractère de contrôle (U+001B) ; supprimez-le (testers.xlsx, feuille Testers, cellule B2)",
+        "courriel contient un caractère de contrôle (U+001B) ; supprimez-le (testers.xlsx, feuille Testers, "
+        "cellule C2)",
+        "department contient un caractère de contrôle (U+001B) ; supprimez-le (testers.xlsx, feuille Testers, "
+        "cellule D3)",
+    ]
