@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
 from criteria.catalogue import catalogue
-from criteria.errors import CampaignError, ConfigError, DataError
+from criteria.errors import CampaignError, ConfigError, DataError, MultiDataError
 from criteria.excel import read_criteria, write_criteria
 from criteria.model import CriteriaSet
 from criteria.safe import write_text_atomic
 from tender.config import MESSAGES, Settings, load_settings, render_settings, spoken_language
 from vendors.io import group_columns, read_testers, read_vendors, write_testers, write_vendors
 from vendors.model import Tester, Vendor
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -119,19 +122,34 @@ def load_campaign(root: Path) -> Campaign:
         words = FOLDER_MESSAGES[spoken_language(paths.config)]
         raise CampaignError(words["incomplete"].format(root=paths.root, missing=", ".join(missing)))
     settings = load_settings(paths.config)
-    try:
-        criteria = read_criteria(paths.criteria)
-        vendors = read_vendors(paths.vendors)
-        testers = read_testers(paths.testers)
-    except DataError as exc:
+    # Each file is read even when an earlier one has problems: one run names them all (errors are data).
+    errors: list[DataError] = []
+    criteria = _read(read_criteria, paths.criteria, errors)
+    vendors = _read(read_vendors, paths.vendors, errors)
+    testers = _read(read_testers, paths.testers, errors)
+    if errors:
+        flat = [e for error in errors for e in (error.errors if isinstance(error, MultiDataError) else [error])]
         # The loaders word their problems in English; the campaign's language is known here.
-        raise exc.localized(settings.language) from None
+        raise (flat[0] if len(flat) == 1 else MultiDataError(flat)).localized(settings.language)
+    # Without errors every file was read.
+    assert criteria is not None
+    assert vendors is not None
+    assert testers is not None
     columns = group_columns(testers)
     if settings.balance_groups and settings.balance_groups not in columns:
         words = MESSAGES[settings.language]
         known = ", ".join(columns) or words["no_groups"]
         raise ConfigError(words["balance_groups"].format(column=settings.balance_groups, known=known))
     return Campaign(paths, settings, criteria, vendors, testers)
+
+
+def _read(loader: Callable[[Path], _T], path: Path, errors: list[DataError]) -> _T | None:
+    """``loader(path)``, or None with its problems added to ``errors``."""
+    try:
+        return loader(path)
+    except DataError as error:
+        errors.append(error)
+        return None
 
 
 def check_campaign(root: Path) -> Campaign:

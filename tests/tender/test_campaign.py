@@ -167,10 +167,15 @@ def test_a_french_campaign_words_the_problems_of_its_testers_and_vendors_in_fren
     root = french_campaign(tmp_path)
     first = openpyxl.load_workbook(root / "testers.xlsx").active["A2"].value
     load_error(root, "testers.xlsx", {"C3": "pas-un-courriel", "A4": first})
-    # vendors.xlsx is read before testers.xlsx: its problem comes first, and alone.
-    assert load_error(root, "vendors.xlsx", {"D2": "cher"}) == (
-        "prix par utilisateur par mois 'cher' n'est pas un montant >= 0 (vendors.xlsx, feuille Fournisseurs, "
-        "cellule D2)"
+    # vendors.xlsx is read before testers.xlsx: its problem comes first, then those of testers.xlsx.
+    assert load_error(root, "vendors.xlsx", {"D2": "cher"}) == "\n".join(
+        [
+            "3 problèmes relevés :",
+            "prix par utilisateur par mois 'cher' n'est pas un montant >= 0 (vendors.xlsx, feuille Fournisseurs, "
+            "cellule D2)",
+            "le courriel 'pas-un-courriel' n'a pas de '@' (testers.xlsx, feuille Testeurs, cellule C3)",
+            f"l'identifiant de testeur {first!r} est employé deux fois (testers.xlsx, feuille Testeurs, cellule A4)",
+        ]
     )
     assert load_error(root, "vendors.xlsx", {"D2": 6.5}) == "\n".join(
         [
@@ -203,3 +208,25 @@ def test_an_english_campaign_keeps_english_words(campaign_dir: Path) -> None:
             "weight 'heavy' is not a number >= 0 (criteria.xlsx, sheet Criteria, cell F3)",
         ]
     )
+
+
+def test_every_campaign_file_is_checked_in_one_run(tmp_path: Path) -> None:
+    """A problem in criteria.xlsx no longer hides those of vendors.xlsx and testers.xlsx until it is fixed."""
+    import openpyxl
+
+    from criteria.errors import MultiDataError
+
+    root = init_campaign(tmp_path / "c", language="fr").root
+    for name, cell, value in (("criteria.xlsx", "E2", "WANT"), ("vendors.xlsx", "A2", ""), ("testers.xlsx", "C2", "x")):
+        book = openpyxl.load_workbook(root / name)
+        book.worksheets[-1 if name == "criteria.xlsx" else 0][cell] = value
+        book.save(root / name)
+    with pytest.raises(MultiDataError) as info:
+        load_campaign(root)
+    lines = str(info.value).splitlines()
+    assert lines[0] == "3 problèmes relevés :"
+    assert [line.rsplit("(", 1)[1].split(",")[0] for line in lines[1:]] == [
+        "criteria.xlsx",
+        "vendors.xlsx",
+        "testers.xlsx",
+    ]
