@@ -495,7 +495,8 @@ def demo(ctx: click.Context, directory: Path, language: str, n_testers: int, see
     # Only once the new campaign is written (create_demo_campaign refuses an existing one without --force).
     replaced = set_aside_earlier_campaign(directory) if force else None
     if replaced is not None:
-        click.echo(words["replaced"].format(folder=replaced))
+        # The words of `tender init --force`, indented as the demo's other lines.
+        click.echo("   " + INIT_WORDS[campaign.settings.language]["replaced"].format(folder=replaced))
     _demo_step(ctx, "spec", directory=directory)
     # The demo's workbooks are its own: those of an earlier demo in DIR (another campaign ID) are replaced.
     _demo_step(ctx, "sheets", directory=directory, force=True)
@@ -509,14 +510,12 @@ def demo(ctx: click.Context, directory: Path, language: str, n_testers: int, see
 DEMO_WORDS = {
     "en": {
         "created": "== Example campaign created in {directory} ({count} simulated testers)",
-        "replaced": "   The earlier campaign's ledger and inbox were moved to {folder}",
         "filling": "Simulated testers fill their workbooks",
         "reported": "   tender {name} reported (exit code 1): {error}",
         "done": "== Done. Open {spec} and {report}",
     },
     "fr": {
         "created": "== Campagne d'exemple créée dans {directory} ({count} testeurs simulés)",
-        "replaced": "   Le registre et la boîte de réception de la campagne précédente ont été déplacés dans {folder}",
         "filling": "Les testeurs simulés remplissent leur classeur",
         "reported": "   tender {name} a signalé des problèmes (code de sortie 1) : {error}",
         "done": "== Terminé. Ouvrez {spec} et {report}",
