@@ -49,9 +49,11 @@ SPEC: dict[str, dict[str, str]] = {
     },
     "spec.version_note": {
         "en": "The criteria version identifies this exact set of criteria and weights. "
-        "It is printed on every scoring workbook and every report of this tender.",
+        "It is printed on every report of this tender; the scoring workbooks have their own version, that of the "
+        "criteria put to the testers, without the weights.",
         "fr": "La version des critères identifie exactement cet ensemble de critères et de pondérations. "
-        "Elle figure sur chaque classeur de notation et chaque rapport de cette consultation.",
+        "Elle figure sur chaque rapport de cette consultation ; les classeurs de notation ont leur propre version, "
+        "celle des critères posés aux testeurs, sans les pondérations.",
     },
     "sec.context": {"en": "Context", "fr": "Contexte"},
     "sec.objectives": {"en": "Objectives", "fr": "Objectifs"},
