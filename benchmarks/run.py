@@ -492,8 +492,15 @@ def bench_collect(data: Path, n: int, runs: int) -> list[Line]:
     inbox = root / "inbox"
 
     def fresh() -> None:
-        # Each run collects into an empty ledger and archive, as the first `tender collect` of a campaign.
-        set_aside(root / ".tender", data)
+        # Each run collects into an empty ledger and archive, as the first `tender collect` of a campaign; the
+        # campaign's secret, made with the workbooks, stays (collect checks each workbook's tester key with it).
+        state = root / ".tender"
+        secret = (state / "secret").read_bytes() if (state / "secret").exists() else None
+        set_aside(state, data)
+        if secret is not None:
+            state.mkdir(mode=0o700)
+            (state / "secret").write_bytes(secret)
+            (state / "secret").chmod(0o600)
         (root / "out" / "collect-problems.xlsx").unlink(missing_ok=True)
 
     def all_accepted(code: int, stdout: str) -> str | None:

@@ -81,6 +81,11 @@ _OWN_MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
             "a workbook without a tester key (made before this campaign's workbooks carried one)",
             "the workbook 'tender sheets' now makes for {tester}: send them their new workbook",
         ),
+        "tester_key_unverifiable": (
+            "a tester key, but this campaign has no secret to check it with (.tender/secret is missing)",
+            "the campaign's secret in place: restore .tender/secret from the folder set aside or a backup, then "
+            "collect again",
+        ),
         "vendor_missing": (
             "no sheet for vendor {vendor} ({name})",
             "one sheet per vendor; do not delete or replace sheets",
@@ -148,6 +153,11 @@ _OWN_MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
         "tester_key_missing": (
             "un classeur sans clé de testeur (fait avant que les classeurs de cette campagne n'en portent une)",
             "le classeur que « tender sheets » fait désormais pour {tester} : envoyez-lui son nouveau classeur",
+        ),
+        "tester_key_unverifiable": (
+            "une clé de testeur, mais cette campagne n'a pas de secret pour la vérifier (.tender/secret manque)",
+            "le secret de la campagne en place : restaurez .tender/secret depuis le dossier mis de côté ou une "
+            "sauvegarde, puis collectez à nouveau",
         ),
         "vendor_missing": (
             "aucune feuille pour le fournisseur {vendor} ({name})",
@@ -454,6 +464,10 @@ def _check(
         return Intake(report.file, tester, problems=tuple(report.problems))
     if tester not in expected.testers:
         report.add("tester", meta_name, meta_cells.get("tester_id"), found=tester or "")
+    elif not expected.secret and meta.get("tester_key"):
+        # Keyed by `tender sheets`, but the secret that checks the key is gone (.tender moved or deleted): accepting
+        # it unchecked would let any workbook through in any tester's name.
+        report.add("tester_key_unverifiable", meta_name, meta_cells.get("tester_key"), tester=tester)
     elif expected.secret and not meta.get("tester_key"):
         # Made before the campaign's workbooks carried keys: it cannot be told apart from one sent in another's name.
         report.add("tester_key_missing", meta_name, meta_cells.get("tester_id"), tester=tester)

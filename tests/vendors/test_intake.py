@@ -695,10 +695,16 @@ def test_a_workbook_moved_to_another_testers_name_is_refused(
         "B5",
         "a workbook without a tester key (made before this campaign's workbooks carried one)",
     )
-    # A campaign without a secret (workbooks made by an earlier version) checks no key.
+    # A campaign without a secret (workbooks made by an earlier version) checks no key...
     assert read_workbook(
         edit(filled, tmp_path / "old.xlsx", unkeyed), dataclasses.replace(expected, secret=b"")
     ).accepted
+    # ... but a keyed workbook is not let through unchecked when the secret is gone (.tender moved aside).
+    (lost,) = read_workbook(filled, dataclasses.replace(expected, secret=b"")).problems
+    assert (lost.cell, lost.found) == (
+        "B10",
+        "a tester key, but this campaign has no secret to check it with (.tender/secret is missing)",
+    )
 
 
 def test_a_second_score_column_is_refused_even_hidden(campaign: Campaign, expected: Expected, tmp_path: Path) -> None:
