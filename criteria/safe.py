@@ -33,6 +33,20 @@ def check_text(value: str, what: str) -> str:
     return value
 
 
+#: The author every workbook rse-tender writes for people gives in its document properties.
+CREATOR = "rse-tender"
+
+
+def print_on_a4(ws: Any) -> None:
+    """Print an openpyxl sheet on A4, one page wide and as many pages tall as needed.
+
+    Without a paper size the file says Letter, the format's default, and LibreOffice prints on it.
+    """
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
 def csv_safe(value: Any) -> Any:
     """Neutralise a string a spreadsheet would read as a formula (OWASP CSV injection)."""
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):

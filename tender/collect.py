@@ -22,7 +22,7 @@ from typing import BinaryIO
 
 from criteria.catalogue import scale_labels
 from criteria.errors import CampaignError, TenderError
-from criteria.safe import check_text, naming, save_workbook, set_text, sync_folder, write_bytes_atomic
+from criteria.safe import CREATOR, check_text, naming, save_workbook, set_text, sync_folder, write_bytes_atomic
 from tender.campaign import Campaign, load_campaign
 from vendors import ledger
 from vendors.intake import (
@@ -807,7 +807,7 @@ def write_problems(
     from openpyxl.styles import Alignment, Font, PatternFill
 
     wb = Workbook()
-    wb.properties.creator = "rse-tender"
+    wb.properties.creator = CREATOR
     wb.properties.title = (
         "Rejected workbooks: problems to fix" if language == "en" else "Classeurs refusés\u00a0: problèmes à corriger"
     )

@@ -13,7 +13,16 @@ from typing import Any
 
 import pandas as pd
 
-from criteria.safe import check_text, csv_safe, save_workbook, set_text, write_bytes_atomic, write_text_atomic
+from criteria.safe import (
+    CREATOR,
+    check_text,
+    csv_safe,
+    print_on_a4,
+    save_workbook,
+    set_text,
+    write_bytes_atomic,
+    write_text_atomic,
+)
 from tender.results import MESSAGES, Evaluation, evaluation_to_dict, ranking_table
 from vendors.export import (
     FORMULAS,
@@ -173,9 +182,7 @@ def write_xlsx_export(evaluation: Evaluation, target: Path) -> Path:
         _write_sheet(workbook.create_sheet(title), shown, list(canonical.columns), headers, formats)
     method = workbook.create_sheet(labels["method"])
     method.column_dimensions["A"].width = 140
-    method.page_setup.paperSize = method.PAPERSIZE_A4
-    method.page_setup.fitToWidth, method.page_setup.fitToHeight = 1, 0
-    method.sheet_properties.pageSetUpPr.fitToPage = True
+    print_on_a4(method)
     for row, text in enumerate(_method_lines(evaluation), start=1):
         cell = set_text(method.cell(row=row, column=1), check_text(text, f"{target.name} sheet {method.title}"))
         cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -184,8 +191,6 @@ def write_xlsx_export(evaluation: Evaluation, target: Path) -> Path:
     return Path(target)
 
 
-#: The author that workbooks written by rse-tender give in their document properties.
-CREATOR = "rse-tender"
 #: Bounds of an XLSX column's width, in characters: content longer than the widest wraps in its cell.
 COLUMN_WIDTH = (10, 60)
 #: A header wraps on several lines: beyond this length it widens its column no further (its longest word aside).
@@ -294,10 +299,8 @@ def _write_sheet(
             ws.row_dimensions[r].height = LINE_HEIGHT * lines
     ws.freeze_panes = "A2"
     # Printed as the committee would: A4 landscape, one page wide, the column titles on every page.
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    print_on_a4(ws)
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = "1:1"
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from criteria.messages import DATE_LOCALES
 from criteria.model import CriteriaSet, Scale
-from criteria.safe import check_text, save_workbook, set_text, sync_folder, write_bytes_atomic
+from criteria.safe import CREATOR, check_text, print_on_a4, save_workbook, set_text, sync_folder, write_bytes_atomic
 from vendors.model import Tester, Vendor
 
 if TYPE_CHECKING:
@@ -293,7 +293,7 @@ def build_template(spec: WorkbookSpec) -> WorkbookTemplate:
         _vendor_sheet(wb.create_sheet(titles[vendor.id], index + 1), spec, vendor, values_ref)
     wb.active = 0
     wb.security = WorkbookProtection(lockStructure=True)
-    wb.properties.creator = "rse-tender"
+    wb.properties.creator = CREATOR
     wb.properties.title = check_text(spec.campaign_name, "campaign name")
     buffer = io.BytesIO()
     wb.save(buffer)
@@ -403,7 +403,7 @@ def _instructions_sheet(ws: Worksheet, spec: WorkbookSpec, titles: Mapping[str, 
         row += 1
         _text(ws, row, 1, titles[vendor.id], "sheet title")
         _text(ws, row, 2, vendor.name, f"name of vendor {vendor.id}")
-    _fit_width(ws)
+    print_on_a4(ws)
     _protect(ws)
 
 
@@ -495,7 +495,7 @@ def _vendor_sheet(ws: Worksheet, spec: WorkbookSpec, vendor: Vendor, values_ref:
     picker.add(f"{score_letter}{FIRST_ROW}:{score_letter}{max(last, FIRST_ROW)}")
     ws.freeze_panes = ws.cell(row=FIRST_ROW, column=1)
     ws.page_setup.orientation = "landscape"
-    _fit_width(ws)
+    print_on_a4(ws)
     # Every printed page names its vendor (rows 1-3 repeat) and says which page of which sheet it is.
     ws.print_title_rows = f"{VENDOR_ID_ROW}:{HEADER_ROW}"
     ws.oddFooter.center.text = texts["footer"]
@@ -543,14 +543,6 @@ def _height(text: str, width: float) -> float:
     per_line = max(1.0, width * 1.15)
     lines = sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
     return 15.0 * max(1, lines) + 2
-
-
-def _fit_width(ws: Worksheet) -> None:
-    """Print on pages one sheet wide, as many pages tall as needed."""
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4  # without it the file says Letter, the format's default
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def _protect(ws: Worksheet) -> None:
