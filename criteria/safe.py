@@ -18,6 +18,8 @@ from criteria.errors import UnsafeTextError
 # XML 1.0 forbids these in a workbook; tab, LF and CR are allowed in a cell.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+#: Every character check_text refuses, either kind.
+UNSAFE_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 # Characters that make Excel, LibreOffice or a CSV importer start a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 

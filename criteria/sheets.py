@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from criteria.errors import DataError, Location, UnsafeTextError, raise_all
-from criteria.safe import check_text
+from criteria.errors import DataError, Location, raise_all
+from criteria.safe import UNSAFE_CHARACTERS
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".ods", ".xls")
 MAX_CAMPAIGN_FILE_BYTES = 20 * 1024 * 1024
@@ -164,24 +164,13 @@ def unsafe_text(value: Any) -> tuple[str, dict[str, Any]] | None:
     The rule is :func:`criteria.safe.check_text`'s, the one every writer applies: a text it refuses here is one
     a command would refuse later (or print to a terminal). The character named is the first one it refuses.
     """
-    if not isinstance(value, str):
+    found = UNSAFE_CHARACTERS.search(value) if isinstance(value, str) else None
+    if found is None:
         return None
-    try:
-        check_text(value, "")
-    except UnsafeTextError:
-        char = next((c for c in value if _refused(c)), None)
-        if char is None or unicodedata.category(char) == "Cs":
-            return "text_surrogate", {}  # a lone surrogate (or a text refused as a whole): an invalid character
-        return "text_control", {"code": f"U+{ord(char):04X}"}
-    return None
-
-
-def _refused(char: str) -> bool:
-    try:
-        check_text(char, "")
-    except UnsafeTextError:
-        return True
-    return False
+    char = found.group()
+    if unicodedata.category(char) == "Cs":
+        return "text_surrogate", {}  # a lone surrogate: an invalid character
+    return "text_control", {"code": f"U+{ord(char):04X}"}
 
 
 def without_repeats(errors: list[DataError]) -> list[DataError]:

@@ -22,7 +22,16 @@ from typing import BinaryIO
 
 from criteria.catalogue import scale_labels
 from criteria.errors import CampaignError, TenderError
-from criteria.safe import CREATOR, check_text, naming, save_workbook, set_text, sync_folder, write_bytes_atomic
+from criteria.safe import (
+    CREATOR,
+    UNSAFE_CHARACTERS,
+    check_text,
+    naming,
+    save_workbook,
+    set_text,
+    sync_folder,
+    write_bytes_atomic,
+)
 from tender.campaign import Campaign, load_campaign
 from vendors import ledger
 from vendors.intake import (
@@ -849,7 +858,7 @@ def _printable(value: str) -> str:
     try:
         return check_text(value, "problem")
     except TenderError:
-        return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]", "\ufffd", value)
+        return UNSAFE_CHARACTERS.sub("\ufffd", value)
 
 
 # ---------------------------------------------------------------------------------------------- tender status

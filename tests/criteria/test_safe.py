@@ -244,3 +244,17 @@ def test_sweep_removes_only_old_debris_of_this_module(tmp_path: Path) -> None:
         [*(n for n, gone in names.items() if not gone), fresh.name, "sub"]
     )
     assert deep.exists()
+
+
+def test_unsafe_characters_are_exactly_those_check_text_refuses() -> None:
+    from criteria.errors import UnsafeTextError
+    from criteria.safe import UNSAFE_CHARACTERS, check_text
+
+    for code in [*range(0x00, 0x2100), *range(0xD700, 0xE100), 0xFFFD, 0x1F600]:
+        char = chr(code)
+        try:
+            check_text(char, "x")
+            refused = False
+        except UnsafeTextError:
+            refused = True
+        assert (UNSAFE_CHARACTERS.search(char) is not None) == refused, hex(code)
